@@ -1,0 +1,327 @@
+package io.nodepulse.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Reads typed settings from an environment map and collects every problem before failing, so an operator
+ * sees all mistakes at once. Conventions:
+ * <ul>
+ *   <li>{@code X_FILE} names a file whose content (trailing newline removed) is the value of {@code X}, as
+ *       Kubernetes Secrets are mounted. Values read from files are masked when printed.</li>
+ *   <li>{@code NODEPULSE_CONFIG_FILE} names an optional file of {@code KEY=VALUE} lines; the environment
+ *       wins over it.</li>
+ *   <li>{@code KAFKA_*} variables map to Kafka client properties: {@code KAFKA_SECURITY_PROTOCOL} becomes
+ *       {@code security.protocol}.</li>
+ * </ul>
+ */
+public final class ConfigReader {
+    public static final String CONFIG_FILE = "NODEPULSE_CONFIG_FILE";
+    private static final String FILE_SUFFIX = "_FILE";
+    private static final String KAFKA_PREFIX = "KAFKA_";
+    private static final Pattern SECRET_NAME =
+            Pattern.compile(".*(PASSWORD|SECRET|TOKEN|JAAS|CREDENTIAL|PRIVATE_KEY|KEY_PASSWORD).*",
+                    Pattern.CASE_INSENSITIVE);
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)([KMGT]i?B?|B)?", Pattern.CASE_INSENSITIVE);
+
+    private final Map<String, String> values;
+    private final Set<String> fromFiles = new HashSet<>();
+    private final List<String> problems = new ArrayList<>();
+    private final Map<String, String> effective = new TreeMap<>();
+    private final Set<String> masked = new HashSet<>();
+
+    private ConfigReader(Map<String, String> values) {
+        this.values = values;
+    }
+
+    /** Reads from the environment map, the optional config file and {@code *_FILE} indirections. */
+    public static ConfigReader fromEnv(Map<String, String> env) {
+        Map<String, String> merged = new LinkedHashMap<>();
+        List<String> early = new ArrayList<>();
+        String file = env.get(CONFIG_FILE);
+        if (file != null && !file.isBlank()) {
+            try {
+                int lineNo = 0;
+                for (String line : Files.readAllLines(Path.of(file), StandardCharsets.UTF_8)) {
+                    lineNo++;
+                    String t = line.strip();
+                    if (t.isEmpty() || t.startsWith("#")) {
+                        continue;
+                    }
+                    int eq = t.indexOf('=');
+                    if (eq <= 0) {
+                        early.add(CONFIG_FILE + " " + file + " line " + lineNo + ": expected KEY=VALUE");
+                        continue;
+                    }
+                    merged.put(t.substring(0, eq).strip(), t.substring(eq + 1).strip());
+                }
+            } catch (IOException e) {
+                early.add(CONFIG_FILE + ": cannot read " + file + ": " + e.getMessage());
+            }
+        }
+        merged.putAll(env);
+        ConfigReader reader = new ConfigReader(merged);
+        reader.problems.addAll(early);
+        reader.resolveFiles();
+        return reader;
+    }
+
+    private void resolveFiles() {
+        for (String name : List.copyOf(values.keySet())) {
+            if (!name.endsWith(FILE_SUFFIX) || name.equals(CONFIG_FILE)) {
+                continue;
+            }
+            String target = name.substring(0, name.length() - FILE_SUFFIX.length());
+            String path = values.get(name);
+            if (values.containsKey(target)) {
+                problems.add(name + " and " + target + " are both set; set only one");
+                continue;
+            }
+            try {
+                String content = Files.readString(Path.of(path), StandardCharsets.UTF_8);
+                values.put(target, content.endsWith("\n") ? content.substring(0, content.length() - 1) : content);
+                values.remove(name);
+                fromFiles.add(target);
+            } catch (IOException | RuntimeException e) {
+                problems.add(name + ": cannot read " + path + " (" + e.getClass().getSimpleName() + ": "
+                        + e.getMessage() + "); mount the secret or unset " + name);
+                values.remove(name);
+            }
+        }
+    }
+
+    /** The raw value, or null. Does not record it in the effective configuration. */
+    public String raw(String name) {
+        return values.get(name);
+    }
+
+    public boolean isSet(String name) {
+        String v = values.get(name);
+        return v != null && !v.isBlank();
+    }
+
+    private <T> T read(String name, T fallback, String expected, Function<String, T> parse) {
+        String v = values.get(name);
+        if (v == null || v.isBlank()) {
+            record(name, fallback == null ? null : String.valueOf(fallback));
+            return fallback;
+        }
+        try {
+            T parsed = parse.apply(v.strip());
+            record(name, v.strip());
+            return parsed;
+        } catch (RuntimeException e) {
+            boolean secret = isSecret(name);
+            problems.add(name + "='" + (secret ? "****" : v) + "' is not " + expected
+                    + (e.getMessage() != null && !secret ? " (" + e.getMessage() + ")" : ""));
+            return fallback;
+        }
+    }
+
+    private void record(String name, String value) {
+        effective.put(name, value);
+        if (isSecret(name)) {
+            masked.add(name);
+        }
+    }
+
+    private boolean isSecret(String name) {
+        return fromFiles.contains(name) || SECRET_NAME.matcher(name).matches();
+    }
+
+    public String string(String name, String fallback) {
+        return read(name, fallback, "a string", s -> s);
+    }
+
+    /** A string that must be set. */
+    public String required(String name, String what) {
+        String v = string(name, null);
+        if (v == null) {
+            problems.add(name + " is required: " + what);
+        }
+        return v;
+    }
+
+    /** A string that is masked when the configuration is printed. */
+    public String secret(String name, String fallback) {
+        String v = string(name, fallback);
+        masked.add(name);
+        return v;
+    }
+
+    public int integer(String name, int fallback, int min, int max) {
+        Integer v = read(name, fallback, "an integer between " + min + " and " + max, s -> {
+            int i = Integer.parseInt(s);
+            if (i < min || i > max) {
+                throw new IllegalArgumentException("out of range");
+            }
+            return i;
+        });
+        return v;
+    }
+
+    public double decimal(String name, double fallback, double min, double max) {
+        return read(name, fallback, "a number between " + min + " and " + max, s -> {
+            double d = Double.parseDouble(s);
+            if (!(d >= min && d <= max)) {
+                throw new IllegalArgumentException("out of range");
+            }
+            return d;
+        });
+    }
+
+    public boolean bool(String name, boolean fallback) {
+        return read(name, fallback, "true or false", s -> {
+            if (s.equalsIgnoreCase("true")) {
+                return true;
+            }
+            if (s.equalsIgnoreCase("false")) {
+                return false;
+            }
+            throw new IllegalArgumentException((String) null);
+        });
+    }
+
+    /** A duration such as 500ms, 10s, 5m, 2h or 7d. */
+    public Duration duration(String name, Duration fallback, Duration min) {
+        return read(name, fallback, "a duration like 500ms, 10s, 5m, 2h or 7d, at least " + format(min), s -> {
+            Matcher m = DURATION.matcher(s);
+            if (!m.matches()) {
+                throw new IllegalArgumentException((String) null);
+            }
+            long n = Long.parseLong(m.group(1));
+            Duration d = switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+            if (d.compareTo(min) < 0) {
+                throw new IllegalArgumentException("too short");
+            }
+            return d;
+        });
+    }
+
+    /** A size in bytes such as 268435456, 256MiB, 512KiB or 2GiB. */
+    public long bytes(String name, long fallback, long min) {
+        return read(name, fallback, "a size like 256MiB, 512KiB or 1073741824, at least " + min + " bytes", s -> {
+            Matcher m = SIZE.matcher(s);
+            if (!m.matches()) {
+                throw new IllegalArgumentException((String) null);
+            }
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "" : m.group(2).toUpperCase(Locale.ROOT).substring(0, 1);
+            long mult = switch (unit) {
+                case "K" -> 1L << 10;
+                case "M" -> 1L << 20;
+                case "G" -> 1L << 30;
+                case "T" -> 1L << 40;
+                default -> 1L;
+            };
+            long v = Math.multiplyExact(n, mult);
+            if (v < min) {
+                throw new IllegalArgumentException("too small");
+            }
+            return v;
+        });
+    }
+
+    public Pattern pattern(String name, String fallback) {
+        String regex = read(name, fallback, "a regular expression", s -> {
+            try {
+                Pattern.compile(s);
+                return s;
+            } catch (PatternSyntaxException e) {
+                throw new IllegalArgumentException(e.getDescription());
+            }
+        });
+        return Pattern.compile(regex == null ? fallback : regex);
+    }
+
+    public Path path(String name, String fallback) {
+        return read(name, fallback == null ? null : Path.of(fallback), "a path", Path::of);
+    }
+
+    public <E extends Enum<E>> E oneOf(String name, Class<E> type, E fallback) {
+        List<String> names = new ArrayList<>();
+        for (E e : type.getEnumConstants()) {
+            names.add(e.name().toLowerCase(Locale.ROOT));
+        }
+        return read(name, fallback, "one of " + names,
+                s -> Enum.valueOf(type, s.toUpperCase(Locale.ROOT).replace('-', '_')));
+    }
+
+    /** Records a problem found by the caller, e.g. a rule between two settings. */
+    public void problem(String message) {
+        problems.add(message);
+    }
+
+    /**
+     * Maps every {@code KAFKA_*} variable to a Kafka client property and checks the name against
+     * {@code known}. Unknown names are problems; {@code KAFKA_PORT}-style variables that Kubernetes service
+     * links inject get a hint.
+     */
+    public Map<String, Object> kafka(Predicate<String> known, String clients) {
+        Map<String, Object> props = new TreeMap<>();
+        for (Map.Entry<String, String> e : new TreeMap<>(values).entrySet()) {
+            String name = e.getKey();
+            if (!name.startsWith(KAFKA_PREFIX)) {
+                continue;
+            }
+            String prop = name.substring(KAFKA_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+            if (!known.test(prop)) {
+                String hint = name.matches("KAFKA_(PORT|SERVICE_.*|PORT_.*)")
+                        ? " It looks injected by the Kubernetes service links of a Service named 'kafka': set "
+                        + "enableServiceLinks: false in the pod spec."
+                        : "";
+                problems.add(name + " maps to '" + prop + "', which is not a " + clients + " property." + hint);
+                continue;
+            }
+            props.put(prop, e.getValue());
+            record(name, e.getValue());
+        }
+        return props;
+    }
+
+    public List<String> problems() {
+        return List.copyOf(problems);
+    }
+
+    /** @throws ConfigException naming every problem found so far */
+    public void throwIfProblems() {
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+    }
+
+    /** The settings read so far, one {@code NAME=value} per line, secrets masked. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        effective.forEach((k, v) -> sb.append(k).append('=')
+                .append(v == null ? "" : masked.contains(k) ? "****" : v).append('\n'));
+        return sb.toString();
+    }
+
+    private static String format(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+}

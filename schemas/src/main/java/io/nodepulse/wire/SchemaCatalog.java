@@ -1,0 +1,84 @@
+package io.nodepulse.wire;
+
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.apache.avro.Schema;
+import org.apache.avro.message.SchemaStore;
+
+/**
+ * Resolves writer schemas by fingerprint for single-object decoding: first what it has seen, then the schemas
+ * topic (re-read on a miss), then the bundled history. A fingerprint found nowhere is remembered for a few
+ * seconds, so a stream of poison records does not re-read the topic for every record.
+ */
+public final class SchemaCatalog implements SchemaStore, AutoCloseable {
+    private static final long NEGATIVE_TTL_MS = 5_000;
+
+    private final ConcurrentMap<Long, Schema> known = new ConcurrentHashMap<>();
+    private final Map<Long, Schema> bundled = new HashMap<>();
+    private final ConcurrentMap<Long, Long> misses = new ConcurrentHashMap<>();
+    private final SchemaSource source;
+    private final Clock clock;
+
+    private SchemaCatalog(SchemaHistory history, SchemaSource source, Clock clock) {
+        for (Schema s : history.all()) {
+            bundled.put(Fingerprints.of(s), s);
+        }
+        this.source = source;
+        this.clock = clock;
+    }
+
+    /** A catalog that knows only the bundled history; for tests and tools without a broker. */
+    public static SchemaCatalog bundledOnly() {
+        return new SchemaCatalog(SchemaHistory.bundled(), null, Clock.systemUTC());
+    }
+
+    /** A catalog that also reads the schemas topic (or another source) when it meets an unknown fingerprint. */
+    public static SchemaCatalog withSource(SchemaSource source) {
+        return new SchemaCatalog(SchemaHistory.bundled(), source, Clock.systemUTC());
+    }
+
+    static SchemaCatalog forTest(SchemaHistory history, SchemaSource source, Clock clock) {
+        return new SchemaCatalog(history, source, clock);
+    }
+
+    /** Makes a schema known without consulting any source, e.g. the reader's own. */
+    public void add(Schema schema) {
+        known.put(Fingerprints.of(schema), schema);
+    }
+
+    @Override
+    public Schema findByFingerprint(long fingerprint) {
+        Schema schema = known.get(fingerprint);
+        if (schema != null) {
+            return schema;
+        }
+        long now = clock.millis();
+        Long missedAt = misses.get(fingerprint);
+        boolean recentlyMissed = missedAt != null && now - missedAt < NEGATIVE_TTL_MS;
+        if (source != null && !recentlyMissed) {
+            known.putAll(source.refresh());
+            schema = known.get(fingerprint);
+            if (schema != null) {
+                misses.remove(fingerprint);
+                return schema;
+            }
+        }
+        schema = bundled.get(fingerprint);
+        if (schema != null) {
+            known.put(fingerprint, schema);
+            return schema;
+        }
+        misses.put(fingerprint, now);
+        return null;
+    }
+
+    @Override
+    public void close() {
+        if (source != null) {
+            source.close();
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.nodepulse.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigReaderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void readsTypedValuesAndDefaults() {
+        ConfigReader r = ConfigReader.fromEnv(Map.of("A_DURATION", "5m", "A_SIZE", "256MiB", "A_INT", "7",
+                "A_BOOL", "TRUE"));
+        assertThat(r.duration("A_DURATION", Duration.ofSeconds(1), Duration.ofSeconds(1)))
+                .isEqualTo(Duration.ofMinutes(5));
+        assertThat(r.bytes("A_SIZE", 1, 1)).isEqualTo(256L << 20);
+        assertThat(r.integer("A_INT", 1, 0, 10)).isEqualTo(7);
+        assertThat(r.bool("A_BOOL", false)).isTrue();
+        assertThat(r.string("MISSING", "fallback")).isEqualTo("fallback");
+        r.throwIfProblems();
+    }
+
+    @Test
+    void reportsEveryProblemAtOnceNamingEachVariable() {
+        ConfigReader r = ConfigReader.fromEnv(Map.of("A_DURATION", "soon", "A_SIZE", "lots", "A_INT", "99"));
+        r.duration("A_DURATION", Duration.ofSeconds(1), Duration.ofSeconds(1));
+        r.bytes("A_SIZE", 1, 1);
+        r.integer("A_INT", 1, 0, 10);
+        r.required("A_REQUIRED", "the thing it needs");
+        ConfigException e = catchThrowableOfType(ConfigException.class, r::throwIfProblems);
+        assertThat(e.problems()).hasSize(4);
+        assertThat(e.getMessage()).contains("A_DURATION='soon'", "A_SIZE='lots'", "A_INT='99'",
+                "A_REQUIRED is required: the thing it needs");
+    }
+
+    @Test
+    void readsSecretsFromFilesAndMasksThem() throws IOException {
+        Path secret = dir.resolve("jaas");
+        Files.writeString(secret, "org.apache.kafka.common.security.plain.PlainLoginModule required;\n");
+        ConfigReader r = ConfigReader.fromEnv(Map.of("KAFKA_SASL_JAAS_CONFIG_FILE", secret.toString(),
+                "KAFKA_BOOTSTRAP_SERVERS", "k:9092", "APP_TOKEN_FILE", secret.toString()));
+        Map<String, Object> props = r.kafka(Set.of("sasl.jaas.config", "bootstrap.servers")::contains, "producer");
+        assertThat(props).containsEntry("sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required;");
+        assertThat(r.string("APP_TOKEN", null)).startsWith("org.apache");
+        String printed = r.describe();
+        assertThat(printed).contains("KAFKA_BOOTSTRAP_SERVERS=k:9092", "KAFKA_SASL_JAAS_CONFIG=****",
+                "APP_TOKEN=****").doesNotContain("PlainLoginModule");
+    }
+
+    @Test
+    void anUnreadableSecretFileIsAProblemNamingTheVariable() {
+        ConfigReader r = ConfigReader.fromEnv(Map.of("DB_PASSWORD_FILE", dir.resolve("nope").toString()));
+        assertThat(r.problems()).singleElement().asString().startsWith("DB_PASSWORD_FILE: cannot read");
+    }
+
+    @Test
+    void aValueAndItsFileTogetherIsAProblem() throws IOException {
+        Path f = dir.resolve("p");
+        Files.writeString(f, "x");
+        ConfigReader r = ConfigReader.fromEnv(Map.of("DB_PASSWORD", "y", "DB_PASSWORD_FILE", f.toString()));
+        assertThat(r.problems()).singleElement().asString().contains("set only one");
+    }
+
+    @Test
+    void unknownKafkaPropertiesAreProblemsWithAServiceLinksHint() {
+        ConfigReader r = ConfigReader.fromEnv(Map.of("KAFKA_PORT", "tcp://10.0.0.1:9092",
+                "KAFKA_LINGER_MSS", "5", "KAFKA_LINGER_MS", "5"));
+        Map<String, Object> props = r.kafka(Set.of("linger.ms")::contains, "producer");
+        assertThat(props).containsOnlyKeys("linger.ms");
+        assertThat(r.problems()).hasSize(2);
+        assertThat(r.problems()).anySatisfy(p -> assertThat(p).startsWith("KAFKA_PORT maps to 'port'")
+                .contains("enableServiceLinks: false"));
+        assertThat(r.problems()).anySatisfy(p -> assertThat(p).startsWith("KAFKA_LINGER_MSS")
+                .doesNotContain("enableServiceLinks"));
+    }
+
+    @Test
+    void anOptionalFileSuppliesDefaultsTheEnvironmentOverrides() throws IOException {
+        Path file = dir.resolve("agent.env");
+        Files.writeString(file, "# comment\nA=from-file\nB=from-file\nnonsense\n");
+        ConfigReader r = ConfigReader.fromEnv(Map.of(ConfigReader.CONFIG_FILE, file.toString(), "B", "from-env"));
+        assertThat(r.string("A", null)).isEqualTo("from-file");
+        assertThat(r.string("B", null)).isEqualTo("from-env");
+        assertThat(r.problems()).singleElement().asString().contains("line 4: expected KEY=VALUE");
+    }
+
+    @Test
+    void secretLookingNamesAreMaskedEvenWhenSetDirectly() {
+        ConfigReader r = ConfigReader.fromEnv(Map.of("NODEPULSE_DB_WRITER_PASSWORD", "hunter2"));
+        r.string("NODEPULSE_DB_WRITER_PASSWORD", null);
+        assertThat(r.describe()).contains("NODEPULSE_DB_WRITER_PASSWORD=****").doesNotContain("hunter2");
+    }
+
+    @Test
+    void badValuesOfSecretsAreNotEchoed() {
+        ConfigReader r = ConfigReader.fromEnv(Map.of("SOME_SECRET", "not-a-number-but-secret"));
+        r.integer("SOME_SECRET", 1, 0, 5);
+        assertThat(r.problems()).singleElement().asString().doesNotContain("not-a-number-but-secret");
+    }
+}
