@@ -38,6 +38,14 @@ public final class ConfigReader {
     private static final Pattern SECRET_NAME =
             Pattern.compile(".*(PASSWORD|SECRET|TOKEN|JAAS|CREDENTIAL|PRIVATE_KEY|KEY_PASSWORD).*",
                     Pattern.CASE_INSENSITIVE);
+    /**
+     * Variables of the local stack ({@code deploy/local/stack.sh env}), the launcher and the test kit, which share
+     * the NODEPULSE_ namespace, and the database settings one shared environment gives the processor. They are
+     * not misspellings, so {@link #rejectUnknown} lets them pass.
+     */
+    public static final Pattern TOOLING = Pattern.compile("NODEPULSE_(HOME|KAFKA_BOOTSTRAP|KAFKA_LIBS|KAFKA_PORT"
+            + "|KAFKA_CONTROLLER_PORT|KAFKA_HEAP.*|KAFKA_START_TIMEOUT|PG_.*|JDBC_URL|DB_.*|KUSTOMIZE|PSQL|TMPDIR"
+            + "|JAVA_OPTS|KEEP_TEST_DATA|TRIXIE_ROOT|DEBIAN_MIRROR)");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)([KMGT]i?B?|B)?", Pattern.CASE_INSENSITIVE);
 
@@ -46,6 +54,8 @@ public final class ConfigReader {
     private final List<String> problems = new ArrayList<>();
     private final Map<String, String> effective = new TreeMap<>();
     private final Set<String> masked = new HashSet<>();
+    private final Set<String> asked = new HashSet<>();
+    private final Map<String, String> resolved = new java.util.HashMap<>();
 
     private ConfigReader(Map<String, String> values) {
         this.values = values;
@@ -79,48 +89,53 @@ public final class ConfigReader {
         merged.putAll(env);
         ConfigReader reader = new ConfigReader(merged);
         reader.problems.addAll(early);
-        reader.resolveFiles();
         return reader;
     }
 
-    private void resolveFiles() {
-        for (String name : List.copyOf(values.keySet())) {
-            if (!name.endsWith(FILE_SUFFIX) || name.equals(CONFIG_FILE)) {
-                continue;
-            }
-            String target = name.substring(0, name.length() - FILE_SUFFIX.length());
-            String path = values.get(name);
-            if (values.containsKey(target)) {
-                problems.add(name + " and " + target + " are both set; set only one");
-                continue;
-            }
-            try {
-                String content = Files.readString(Path.of(path), StandardCharsets.UTF_8);
-                values.put(target, content.endsWith("\n") ? content.substring(0, content.length() - 1) : content);
-                values.remove(name);
-                fromFiles.add(target);
-            } catch (IOException | RuntimeException e) {
-                problems.add(name + ": cannot read " + path + " (" + e.getClass().getSimpleName() + ": "
-                        + e.getMessage() + "); mount the secret or unset " + name);
-                values.remove(name);
+    /**
+     * The value of {@code name}, from {@code name_FILE} when that is set. Files are read only for settings
+     * somebody asks for, so an unrelated {@code *_FILE} variable in the environment never matters.
+     */
+    private String lookup(String name) {
+        asked.add(name);
+        asked.add(name + FILE_SUFFIX);
+        if (resolved.containsKey(name)) {
+            return resolved.get(name);
+        }
+        String value = values.get(name);
+        String path = values.get(name + FILE_SUFFIX);
+        if (path != null && !(name + FILE_SUFFIX).equals(CONFIG_FILE)) {
+            if (value != null) {
+                problems.add(name + FILE_SUFFIX + " and " + name + " are both set; set only one");
+            } else {
+                try {
+                    String content = Files.readString(Path.of(path), StandardCharsets.UTF_8);
+                    value = content.endsWith("\n") ? content.substring(0, content.length() - 1) : content;
+                    fromFiles.add(name);
+                } catch (IOException | RuntimeException e) {
+                    problems.add(name + FILE_SUFFIX + ": cannot read " + path + " (" + e.getClass().getSimpleName()
+                            + ": " + e.getMessage() + "); mount the secret or unset " + name + FILE_SUFFIX);
+                }
             }
         }
+        resolved.put(name, value);
+        return value;
     }
 
     /** The raw value, or null. Does not record it in the effective configuration. */
     public String raw(String name) {
-        return values.get(name);
+        return lookup(name);
     }
 
     public boolean isSet(String name) {
-        String v = values.get(name);
+        String v = lookup(name);
         return v != null && !v.isBlank();
     }
 
     private <T> T read(String name, T fallback, String expected, Function<String, T> parse) {
-        String v = values.get(name);
+        String v = lookup(name);
         if (v == null || v.isBlank()) {
-            record(name, fallback == null ? null : String.valueOf(fallback));
+            record(name, fallback instanceof Duration d ? format(d) : fallback == null ? null : String.valueOf(fallback));
             return fallback;
         }
         try {
@@ -282,11 +297,13 @@ public final class ConfigReader {
      */
     public Map<String, Object> kafka(Predicate<String> known, String clients) {
         Map<String, Object> props = new TreeMap<>();
-        for (Map.Entry<String, String> e : new TreeMap<>(values).entrySet()) {
-            String name = e.getKey();
-            if (!name.startsWith(KAFKA_PREFIX)) {
-                continue;
+        Set<String> names = new java.util.TreeSet<>();
+        for (String name : values.keySet()) {
+            if (name.startsWith(KAFKA_PREFIX)) {
+                names.add(name.endsWith(FILE_SUFFIX) ? name.substring(0, name.length() - FILE_SUFFIX.length()) : name);
             }
+        }
+        for (String name : names) {
             String prop = name.substring(KAFKA_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
             if (!known.test(prop)) {
                 String hint = name.matches("KAFKA_(PORT|SERVICE_.*|PORT_.*)")
@@ -296,10 +313,32 @@ public final class ConfigReader {
                 problems.add(name + " maps to '" + prop + "', which is not a " + clients + " property." + hint);
                 continue;
             }
-            props.put(prop, e.getValue());
-            record(name, e.getValue());
+            String value = lookup(name);
+            if (value != null) {
+                props.put(prop, value);
+                record(name, value);
+            }
         }
         return props;
+    }
+
+    /**
+     * Reports every variable starting with {@code prefix} that no getter asked for: a misspelt setting is an
+     * error, not a silent default. Call it after reading every setting.
+     */
+    public void rejectUnknown(String prefix, String application) {
+        for (String name : new TreeMap<>(values).keySet()) {
+            if (name.startsWith(prefix) && !asked.contains(name) && !name.equals(CONFIG_FILE)
+                    && !TOOLING.matcher(name).matches()) {
+                problems.add(name + " is not a setting of the " + application + " (misspelt, or meant for "
+                        + "another component?)");
+            }
+        }
+    }
+
+    /** Every setting name a getter asked for, set or not. */
+    public Set<String> knownNames() {
+        return Set.copyOf(asked);
     }
 
     public List<String> problems() {
@@ -321,7 +360,18 @@ public final class ConfigReader {
         return sb.toString();
     }
 
-    private static String format(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    /** A duration the way settings spell it: 10s, 5m, 7d, 500ms. */
+    public static String format(Duration d) {
+        long ms = d.toMillis();
+        if (ms != 0 && ms % 86_400_000 == 0) {
+            return ms / 86_400_000 + "d";
+        }
+        if (ms != 0 && ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms != 0 && ms % 60_000 == 0) {
+            return ms / 60_000 + "m";
+        }
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 }

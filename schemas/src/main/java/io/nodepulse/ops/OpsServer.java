@@ -32,17 +32,17 @@ public final class OpsServer implements AutoCloseable {
             return t;
         });
         server.setExecutor(executor);
-        server.createContext("/healthz", ex -> {
+        server.createContext("/healthz", ex -> guarded(ex, () -> {
             boolean ok = live.getAsBoolean();
             respond(ex, ok ? 200 : 503, "text/plain", ok ? "ok\n" : "not live\n");
-        });
-        server.createContext("/readyz", ex -> {
+        }));
+        server.createContext("/readyz", ex -> guarded(ex, () -> {
             Readiness r = ready.get();
             respond(ex, r.ready() ? 200 : 503, "text/plain",
                     (r.ready() ? "ready\n" : "not ready\n") + String.join("\n", r.detail()) + "\n");
-        });
-        server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
-                metrics.scrape()));
+        }));
+        server.createContext("/metrics", ex -> guarded(ex, () -> respond(ex, 200,
+                "text/plain; version=0.0.4; charset=utf-8", metrics.scrape())));
         server.createContext("/", ex -> respond(ex, 404, "text/plain", "try /healthz, /readyz or /metrics\n"));
         server.start();
         log.info("serving /healthz, /readyz and /metrics on {}:{}", host, port());
@@ -50,6 +50,29 @@ public final class OpsServer implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    private interface Handler {
+        void handle() throws IOException;
+    }
+
+    /** Any failure of a check, even an Error, answers 500 instead of leaving the client hanging. */
+    private static void guarded(HttpExchange ex, Handler handler) throws IOException {
+        try {
+            handler.handle();
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            log.warn("ops endpoint {} failed", ex.getRequestURI(), t);
+            try (ex) {
+                ex.sendResponseHeaders(500, -1);
+            } catch (IOException | RuntimeException ignored) {
+                // the exchange may already be half-written; closing it is all that is left
+            }
+            if (t instanceof VirtualMachineError vme) {
+                throw vme;
+            }
+        }
     }
 
     private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {
@@ -66,9 +89,6 @@ public final class OpsServer implements AutoCloseable {
                     out.write(bytes);
                 }
             }
-        } catch (RuntimeException e) {
-            log.warn("ops endpoint {} failed", ex.getRequestURI(), e);
-            throw e;
         }
     }
 

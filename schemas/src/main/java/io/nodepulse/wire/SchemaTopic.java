@@ -84,9 +84,13 @@ public final class SchemaTopic implements SchemaSource {
         Map<String, Object> config = new HashMap<>(clientConfig);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        int requestTimeout = (int) Math.min(Math.max(timeout.toMillis(), 1_000), 30_000);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis());
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(timeout.toMillis(), 1000));
-        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout);
+        // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms.
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                (int) Math.min(Integer.MAX_VALUE, Math.max(timeout.toMillis(), requestTimeout)));
         try (KafkaProducer<byte[], byte[]> producer =
                      new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
             register(producer, topic, schemas, timeout);

@@ -60,7 +60,15 @@ class ConfigReaderTest {
     @Test
     void anUnreadableSecretFileIsAProblemNamingTheVariable() {
         ConfigReader r = ConfigReader.fromEnv(Map.of("DB_PASSWORD_FILE", dir.resolve("nope").toString()));
+        assertThat(r.secret("DB_PASSWORD", null)).isNull();
         assertThat(r.problems()).singleElement().asString().startsWith("DB_PASSWORD_FILE: cannot read");
+    }
+
+    @Test
+    void fileIndirectionsNobodyAsksForAreIgnored() {
+        ConfigReader r = ConfigReader.fromEnv(Map.of("TF_CLI_CONFIG_FILE", dir.resolve("nope").toString()));
+        assertThat(r.string("NODEPULSE_CLUSTER", "default")).isEqualTo("default");
+        assertThat(r.problems()).isEmpty();
     }
 
     @Test
@@ -68,6 +76,7 @@ class ConfigReaderTest {
         Path f = dir.resolve("p");
         Files.writeString(f, "x");
         ConfigReader r = ConfigReader.fromEnv(Map.of("DB_PASSWORD", "y", "DB_PASSWORD_FILE", f.toString()));
+        r.secret("DB_PASSWORD", null);
         assertThat(r.problems()).singleElement().asString().contains("set only one");
     }
 
@@ -106,5 +115,29 @@ class ConfigReaderTest {
         ConfigReader r = ConfigReader.fromEnv(Map.of("SOME_SECRET", "not-a-number-but-secret"));
         r.integer("SOME_SECRET", 1, 0, 5);
         assertThat(r.problems()).singleElement().asString().doesNotContain("not-a-number-but-secret");
+    }
+
+    @Test
+    void aMisspeltSettingIsAnErrorNotASilentDefault() {
+        ConfigReader r = ConfigReader.fromEnv(Map.of("NODEPULSE_INTERVALL", "5s", "NODEPULSE_CLUSTER", "prod",
+                "OTHER_THING", "x", "NODEPULSE_HOME", "/stack", "NODEPULSE_CLUSTER_FILE", "/x"));
+        r.string("NODEPULSE_CLUSTER", "default");
+        r.duration("NODEPULSE_INTERVAL", Duration.ofSeconds(10), Duration.ofSeconds(1));
+        r.rejectUnknown("NODEPULSE_", "agent");
+        assertThat(r.problems()).hasSize(2).anySatisfy(p -> assertThat(p)
+                .startsWith("NODEPULSE_INTERVALL is not a setting of the agent"))
+                .anySatisfy(p -> assertThat(p).contains("NODEPULSE_CLUSTER_FILE and NODEPULSE_CLUSTER are both set"));
+        assertThat(r.knownNames()).containsExactlyInAnyOrder("NODEPULSE_CLUSTER", "NODEPULSE_CLUSTER_FILE",
+                "NODEPULSE_INTERVAL", "NODEPULSE_INTERVAL_FILE");
+    }
+
+    @Test
+    void defaultsPrintAsTheyWouldBeSpelt() {
+        ConfigReader r = ConfigReader.fromEnv(Map.of());
+        r.duration("A_INTERVAL", Duration.ofSeconds(10), Duration.ofSeconds(1));
+        r.duration("A_RETENTION", Duration.ofDays(7), Duration.ofSeconds(1));
+        assertThat(r.describe()).contains("A_INTERVAL=10s", "A_RETENTION=7d");
+        assertThat(ConfigReader.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
+        assertThat(ConfigReader.format(Duration.ofMinutes(90))).isEqualTo("90m");
     }
 }

@@ -47,9 +47,9 @@ class SchemaEvolutionIT {
         byte[] bytes = NextWriter.encode(next, event, Map.of("zone", "eu-1a"));
 
         // The newer producer registers its schema before its first record, as the agent does.
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(stack.kafkaConfig(),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
-            SchemaTopic.register(producer, topics.schemas().name(), List.of(next), Duration.ofSeconds(30));
+        try (SchemaTopic schemasTopic = new SchemaTopic(topics.schemas().name(), stack.kafkaConfig(),
+                Duration.ofSeconds(30))) {
+            schemasTopic.register(List.of(next));
         }
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(stack.kafkaConfig(),
                 new StringSerializer(), new ByteArraySerializer())) {
