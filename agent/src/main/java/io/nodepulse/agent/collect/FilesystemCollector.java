@@ -1,0 +1,154 @@
+package io.nodepulse.agent.collect;
+
+import io.nodepulse.agent.collect.parse.MountInfo;
+import io.nodepulse.agent.collect.sys.Device;
+import io.nodepulse.agent.collect.sys.FsStat;
+import io.nodepulse.agent.collect.sys.StatFs;
+import io.nodepulse.schema.Filesystem;
+import io.nodepulse.schema.NodeMetrics;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The host's filesystems: the mount table of the host's init ({@code <proc>/1/mountinfo}, not the reader's
+ * own, which is the container's), then statvfs of each mount point under the root prefix. Excluded: the
+ * filesystem types and mount points the patterns name. A device mounted more than once (bind mounts) is
+ * reported once, at its first mount of the filesystem's root. A mount whose path under the root prefix is on
+ * another device than the mount table says (the mount is not visible there, e.g. it was made after the agent
+ * started and the host root is mounted without propagation) is skipped rather than reported with the numbers
+ * of the filesystem below it.
+ */
+final class FilesystemCollector implements Collector<List<Filesystem>> {
+    private static final Logger LOG = LoggerFactory.getLogger(FilesystemCollector.class);
+
+    private final CollectSettings settings;
+    private final KernelFiles.Handle mountinfo;
+    private final StatFs statFs;
+    private final Set<String> warned = new HashSet<>();
+    private String lastTable;
+    private List<MountInfo.Mount> selected = List.of();
+
+    FilesystemCollector(CollectSettings settings, KernelFiles files, StatFs statFs) {
+        this.settings = settings;
+        this.mountinfo = files.handle(settings.proc().resolve("1/mountinfo"));
+        this.statFs = statFs;
+    }
+
+    @Override
+    public String name() {
+        return "filesystem";
+    }
+
+    @Override
+    public List<Filesystem> collect(Cycle cycle) throws IOException {
+        String table = cycle.text(mountinfo);
+        if (!table.equals(lastTable)) {
+            selected = visible(select(MountInfo.parse(table), settings));
+            lastTable = table;
+        }
+        List<Filesystem> out = new ArrayList<>(selected.size());
+        IOException firstFailure = null;
+        for (MountInfo.Mount m : selected) {
+            FsStat s;
+            try {
+                s = statFs.stat(settings.underRoot(m.mountPoint()));
+            } catch (IOException e) {
+                if (firstFailure == null) {
+                    firstFailure = e;
+                }
+                warnOnce(m.mountPoint(), "skipped: " + e.getMessage());
+                continue;
+            }
+            out.add(filesystem(m, s));
+        }
+        if (out.isEmpty() && firstFailure != null) {
+            throw firstFailure;
+        }
+        return out;
+    }
+
+    /**
+     * The mounts whose path under the root prefix is on the device the mount table names. Checked when the
+     * mount table changes, since that is when visibility can change. Btrfs reports per-subvolume devices in
+     * stat(2), so its mounts are not checked.
+     */
+    private List<MountInfo.Mount> visible(List<MountInfo.Mount> mounts) {
+        List<MountInfo.Mount> out = new ArrayList<>(mounts.size());
+        for (MountInfo.Mount m : mounts) {
+            Path path = settings.underRoot(m.mountPoint());
+            Device d = m.fsType().equals("btrfs") ? null : statFs.device(path);
+            if (d != null && (d.major() != m.major() || d.minor() != m.minor())) {
+                warnOnce(m.mountPoint(), "skipped: " + path + " is on device " + d + " but the host mounts "
+                        + m.major() + ":" + m.minor() + " there; the mount is not visible under " + settings.root()
+                        + " (mount the host root with mountPropagation HostToContainer)");
+                continue;
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
+    static Filesystem filesystem(MountInfo.Mount m, FsStat s) {
+        long size = s.fragmentSize() * s.blocks();
+        long free = s.fragmentSize() * s.blocksFree();
+        long avail = s.fragmentSize() * s.blocksAvailable();
+        long used = Math.max(0, size - free);
+        return Filesystem.newBuilder()
+                .setMountPoint(m.mountPoint())
+                .setDevice(m.source())
+                .setFsType(m.fsType())
+                .setSizeBytes(size)
+                .setUsedBytes(used)
+                .setAvailableBytes(avail)
+                .setUsedRatio(used + avail == 0 ? 0.0 : used / (double) (used + avail))
+                .setInodesTotal(s.files())
+                .setInodesFree(s.filesFree())
+                .setReadOnly(m.readOnly() || s.readOnly())
+                .build();
+    }
+
+    /**
+     * Mounts after the type and mount-point exclusions, one per device, in mount-table order. A mount hidden by
+     * a later mount on the same mount point is left out: statvfs there would describe the later one.
+     */
+    static List<MountInfo.Mount> select(List<MountInfo.Mount> mounts, CollectSettings settings) {
+        Map<String, MountInfo.Mount> top = new HashMap<>();
+        for (MountInfo.Mount m : mounts) {
+            top.put(m.mountPoint(), m);
+        }
+        Map<String, MountInfo.Mount> byDevice = new LinkedHashMap<>();
+        for (MountInfo.Mount m : mounts) {
+            if (top.get(m.mountPoint()) != m
+                    || settings.fsTypeExclude().matcher(m.fsType()).find()
+                    || settings.mountExclude().matcher(m.mountPoint()).find()) {
+                continue;
+            }
+            String dev = m.major() + ":" + m.minor();
+            MountInfo.Mount seen = byDevice.get(dev);
+            if (seen == null || !seen.root().equals("/") && m.root().equals("/")) {
+                byDevice.put(dev, m);
+            }
+        }
+        return List.copyOf(byDevice.values());
+    }
+
+    private void warnOnce(String mountPoint, String message) {
+        if (warned.add(mountPoint)) {
+            LOG.warn("filesystem {}: {}", mountPoint, message);
+        }
+    }
+
+    @Override
+    public void put(NodeMetrics.Builder event, List<Filesystem> family) {
+        event.setFilesystems(family == null ? List.of() : family);
+    }
+}
