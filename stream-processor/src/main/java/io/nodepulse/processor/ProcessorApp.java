@@ -1,0 +1,224 @@
+package io.nodepulse.processor;
+
+import io.nodepulse.ops.MetricRegistry;
+import io.nodepulse.ops.OpsServer;
+import io.nodepulse.ops.Readiness;
+import io.nodepulse.processor.migrate.Migrator;
+import io.nodepulse.processor.sink.Sink;
+import io.nodepulse.topic.Topic;
+import io.nodepulse.topic.TopicAdmin;
+import io.nodepulse.topic.Topics;
+import io.nodepulse.wire.SchemaCatalog;
+import io.nodepulse.wire.SchemaTopic;
+import io.nodepulse.wire.WireSerdes;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The processor's lifecycle: ops endpoints first (so /readyz explains a slow start), then the topics check,
+ * schema registration, migrations, Kafka Streams and the sink; on close the reverse, each with a timeout.
+ */
+final class ProcessorApp implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ProcessorApp.class);
+
+    private final ProcessorConfig config;
+    private final MetricRegistry registry = new MetricRegistry();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile String phase = "starting";
+    private volatile int exitCode;
+    private volatile boolean closing;
+    private OpsServer ops;
+    private WireSerdes serdes;
+    private KafkaStreams streams;
+    private StreamsStatus streamsStatus;
+    private Sink sink;
+
+    ProcessorApp(ProcessorConfig config) {
+        this.config = config;
+    }
+
+    void start() throws IOException, InterruptedException {
+        try {
+            ops = new OpsServer(config.httpHost(), config.httpPort(), this::live, this::readiness, registry);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serve /healthz, /readyz and /metrics on " + config.httpHost()
+                    + ":" + config.httpPort() + " (" + e.getMessage() + "); free the port or set NODEPULSE_HTTP_PORT",
+                    e);
+        }
+        WireSerdes offline = WireSerdes.offline();
+        Topics names = new Topics(config.topicPrefix(), offline);
+        phase = "checking topics";
+        ensureTopics(names);
+        if (closing) {
+            return;
+        }
+        phase = "registering schemas";
+        registerSchemas(names.schemas().name());
+        offline.close();
+        serdes = new WireSerdes(SchemaCatalog.withSource(
+                new SchemaTopic(names.schemas().name(), config.clientConfig(), config.kafkaTimeout())));
+        Topics topics = new Topics(config.topicPrefix(), serdes);
+        if (config.sink() != null) {
+            phase = "migrating the database";
+            Migrator.Result r = Migrator.migrate(config.sink());
+            log.info("database schema at version {} (TimescaleDB {} {}), applied now: {}", r.schemaVersion(),
+                    r.timescaleVersion(), r.license(), r.applied());
+        }
+        phase = "starting Kafka Streams";
+        Topology topology = PipelineTopology.build(config.topology(), topics, serdes, config.alertRules(),
+                new PipelineMetrics(registry));
+        log.info("topology:\n{}", topology.describe());
+        Properties props = new Properties();
+        props.putAll(config.streamsProperties());
+        streams = new KafkaStreams(topology, props);
+        streamsStatus = new StreamsStatus(streams, registry);
+        streams.setStateListener((now, before) -> {
+            log.info("Kafka Streams {} -> {}", before, now);
+            streamsStatus.onChange(now);
+            if (now == KafkaStreams.State.ERROR) {
+                log.error("Kafka Streams failed; stopping the processor (see the error above)");
+                exitCode = 1;
+                stopped.countDown();
+            }
+        });
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("stream thread failed: {}", e.toString(), e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.start();
+        if (config.sink() != null) {
+            phase = "starting the sink";
+            sink = Sink.start(config.sink(), topics, serdes, registry);
+        }
+        phase = "running";
+        log.info("processor running: application {}, topics under '{}', /metrics on port {}",
+                config.applicationId(), config.topicPrefix(), ops.port());
+    }
+
+    /** Publishes this build's writer schemas to the schemas topic before anything is produced. */
+    private void registerSchemas(String topic) {
+        var producerConfig = new java.util.HashMap<>(config.clientConfig());
+        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        producerConfig.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.kafkaTimeout().toMillis());
+        producerConfig.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) config.kafkaTimeout().toMillis() + 5_000);
+        producerConfig.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                (int) Math.min(config.kafkaTimeout().toMillis(), 30_000));
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(producerConfig,
+                new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            SchemaTopic.register(producer, topic, WireSerdes.writerSchemas(), config.kafkaTimeout());
+        }
+    }
+
+    /** Waits until the topics exist (creating them when allowed), retrying while Kafka is unreachable. */
+    private void ensureTopics(Topics topics) throws InterruptedException {
+        var adminConfig = new java.util.HashMap<>(config.clientConfig());
+        adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) config.kafkaTimeout().toMillis());
+        Duration wait = Duration.ofSeconds(1);
+        try (Admin admin = Admin.create(adminConfig)) {
+            while (!closing) {
+                try {
+                    Set<String> existing = admin.listTopics().names()
+                            .get(config.kafkaTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                    List<String> missing = new ArrayList<>();
+                    for (Topic<?, ?> t : topics.all()) {
+                        if (!existing.contains(t.name())) {
+                            missing.add(t.name());
+                        }
+                    }
+                    if (missing.isEmpty()) {
+                        return;
+                    }
+                    if (config.createTopics()) {
+                        List<String> created = TopicAdmin.createMissing(admin, topics, config.topicPartitions(),
+                                config.topicReplication(), config.kafkaTimeout());
+                        log.info("created topics {} ({} partitions, replication {})", created,
+                                config.topicPartitions(), config.topicReplication());
+                        return;
+                    }
+                    phase = "waiting for topics " + missing + ": create them (the deployment's topic bootstrap, "
+                            + "TopicAdmin) or set NODEPULSE_CREATE_TOPICS=true";
+                    log.error("{}; checking again in {}s", phase, wait.toSeconds());
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                         | org.apache.kafka.common.KafkaException e) {
+                    phase = "waiting for Kafka at " + config.kafka().get("bootstrap.servers") + ": " + e
+                            + "; check KAFKA_BOOTSTRAP_SERVERS and the security settings";
+                    log.warn("{}; retrying in {}s", phase, wait.toSeconds());
+                }
+                stopped.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+                wait = Duration.ofSeconds(Math.min(30, wait.toSeconds() * 2));
+            }
+        }
+    }
+
+    boolean live() {
+        return streams == null ? !closing : streamsStatus.live() && (sink == null || sink.running());
+    }
+
+    Readiness readiness() {
+        List<String> detail = new ArrayList<>();
+        if (!"running".equals(phase)) {
+            return new Readiness(false, List.of("processor: " + phase));
+        }
+        boolean[] ready = {true};
+        streamsStatus.readiness(detail, ready);
+        if (sink != null) {
+            Readiness s = sink.readiness();
+            detail.addAll(s.detail());
+            ready[0] &= s.ready();
+        }
+        return new Readiness(ready[0], detail);
+    }
+
+    /** Blocks until close or a fatal Streams error; returns the exit code. */
+    int await() throws InterruptedException {
+        stopped.await();
+        return exitCode;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closing && streams == null && sink == null) {
+            return;
+        }
+        closing = true;
+        phase = "stopping";
+        if (sink != null) {
+            log.info("closing the sink");
+            sink.close();
+            sink = null;
+        }
+        if (streams != null) {
+            log.info("closing Kafka Streams (up to {})", config.shutdownTimeout());
+            if (!streams.close(CloseOptions.timeout(config.shutdownTimeout()))) {
+                log.warn("Kafka Streams did not close within {}; its open transaction will be aborted",
+                        config.shutdownTimeout());
+            }
+            streams = null;
+        }
+        if (serdes != null) {
+            serdes.close();
+        }
+        if (ops != null) {
+            ops.close();
+        }
+        stopped.countDown();
+        log.info("processor stopped");
+    }
+}

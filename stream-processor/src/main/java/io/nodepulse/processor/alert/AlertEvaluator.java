@@ -1,0 +1,138 @@
+package io.nodepulse.processor.alert;
+
+import io.nodepulse.processor.PipelineMetrics;
+import io.nodepulse.processor.window.RollupAccumulator;
+import io.nodepulse.processor.window.RollupAccumulator.StatView;
+import io.nodepulse.schema.Alert;
+import io.nodepulse.schema.AlertState;
+import io.nodepulse.topic.Topics;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Evaluates the metric rules on every closed 1-minute window of a node. Store {@value #STORE} holds, per
+ * (cluster/node, rule, device) with a condition currently true, when the condition began and whether the
+ * episode has fired; entries are deleted when the condition clears, so the store holds only open episodes.
+ * A window that is missing (no data for a minute) restarts a pending condition; a firing alert stays firing
+ * until a window shows the condition false.
+ */
+public final class AlertEvaluator implements Processor<Windowed<byte[]>, RollupAccumulator, String, Alert> {
+    public static final String STORE = "alert-state-store";
+    private static final long NONE = Long.MIN_VALUE;
+
+    private final List<AlertRule> rules;
+    private final PipelineMetrics metrics;
+    private ProcessorContext<String, Alert> context;
+    private KeyValueStore<String, byte[]> store;
+
+    /** Open episodes keyed by cluster/node, rule and device. */
+    public static StoreBuilder<KeyValueStore<String, byte[]>> store() {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
+                Serdes.ByteArray());
+    }
+
+    public AlertEvaluator(List<AlertRule> rules, PipelineMetrics metrics) {
+        this.rules = rules;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Alert> context) {
+        this.context = context;
+        this.store = context.getStateStore(STORE);
+    }
+
+    @Override
+    public void process(Record<Windowed<byte[]>, RollupAccumulator> record) {
+        String node = new String(record.key().key(), StandardCharsets.UTF_8);
+        long start = record.key().window().start();
+        long end = record.key().window().end();
+        RollupAccumulator acc = record.value();
+        for (AlertRule rule : rules) {
+            List<StatView> values = acc.stats(rule.family(), rule.field());
+            Map<String, StatView> divisors = new HashMap<>();
+            if (rule.dividedBy() != null) {
+                for (StatView d : acc.stats(rule.family(), rule.dividedBy())) {
+                    divisors.put(d.cluster() + "\u0000" + d.device(), d);
+                }
+            }
+            for (StatView v : values) {
+                double value = pick(rule.stat(), v);
+                if (rule.dividedBy() != null) {
+                    StatView d = divisors.get(v.cluster() + "\u0000" + v.device());
+                    double div = d == null ? 0 : pick(rule.stat(), d);
+                    if (div == 0) {
+                        continue;
+                    }
+                    value = value / div;
+                }
+                evaluate(rule, v.cluster(), node, v.device(), value, start, end);
+            }
+        }
+    }
+
+    private static double pick(AlertRule.Stat stat, StatView v) {
+        return switch (stat) {
+            case AVG -> v.avg();
+            case MIN -> v.min();
+            case MAX -> v.max();
+            case LAST -> v.last();
+        };
+    }
+
+    private void evaluate(AlertRule rule, String cluster, String node, String device, double value, long start,
+                          long end) {
+        String key = Topics.nodeKey(cluster, node) + "\u0000" + rule.name() + "\u0000" + device;
+        byte[] stored = store.get(key);
+        long pendingSince = NONE;
+        long lastEnd = NONE;
+        boolean firing = false;
+        if (stored != null) {
+            ByteBuffer b = ByteBuffer.wrap(stored);
+            pendingSince = b.getLong();
+            lastEnd = b.getLong();
+            firing = b.get() == 1;
+        }
+        boolean condition = rule.comparator().test(value, rule.threshold());
+        if (condition) {
+            if (pendingSince == NONE || (!firing && start > lastEnd)) {
+                pendingSince = start;
+            }
+            if (!firing && end - pendingSince >= rule.forDuration().toMillis()) {
+                firing = true;
+                emit(rule, cluster, node, device, AlertState.FIRING, value, pendingSince, end);
+            }
+            store.put(key, ByteBuffer.allocate(17).putLong(pendingSince).putLong(end).put((byte) (firing ? 1 : 0))
+                    .array());
+        } else if (stored != null) {
+            if (firing) {
+                emit(rule, cluster, node, device, AlertState.RESOLVED, value, pendingSince, end);
+            }
+            store.delete(key);
+        }
+    }
+
+    private void emit(AlertRule rule, String cluster, String node, String device, AlertState state, double value,
+                      long since, long at) {
+        String dev = rule.family().perDevice() ? device : null;
+        Alert alert = Alert.newBuilder().setCluster(cluster).setNode(node).setRule(rule.name()).setDevice(dev)
+                .setSeverity(rule.severity()).setState(state).setValue(value).setThreshold(rule.threshold())
+                .setSince(Instant.ofEpochMilli(since)).setAt(Instant.ofEpochMilli(at))
+                .setSummary((state == AlertState.RESOLVED ? "resolved: " : "") + rule.render(node, dev, value))
+                .setLabels(new HashMap<>(rule.labels())).build();
+        metrics.alerts.inc(rule.name(), state.name());
+        context.forward(new Record<>(Topics.nodeKey(cluster, node), alert, at));
+    }
+}

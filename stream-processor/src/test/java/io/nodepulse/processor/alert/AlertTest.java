@@ -1,0 +1,124 @@
+package io.nodepulse.processor.alert;
+
+import static io.nodepulse.processor.Harness.START;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nodepulse.processor.Harness;
+import io.nodepulse.schema.Alert;
+import io.nodepulse.schema.AlertState;
+import io.nodepulse.schema.NodeMetrics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class AlertTest {
+    private final Harness h = new Harness();
+    private long seq;
+
+    @AfterEach
+    void close() {
+        h.close();
+    }
+
+    /** n1 reports every 10 s over [from, to) with {@code shape} applied to each event. */
+    private void report(Instant from, Instant to, Consumer<NodeMetrics> shape) {
+        for (Instant t = from; t.isBefore(to); t = t.plusSeconds(10)) {
+            h.wallClockTo(t);
+            NodeMetrics e = Harness.event("n1", ++seq + 1, t);
+            shape.accept(e);
+            h.send(e);
+        }
+    }
+
+    private static Instant min(int m) {
+        return START.plus(Duration.ofMinutes(m));
+    }
+
+    private List<Alert> alerts(String rule) {
+        return h.alerts.readValuesToList().stream().filter(a -> a.getRule().equals(rule)).toList();
+    }
+
+    private static void busy(NodeMetrics e, double ratio) {
+        e.getCpu().setBusyRatio(ratio);
+    }
+
+    @Test
+    void firesOnceAfterTheForDurationAndResolvesOnce() {
+        report(min(0), min(4), e -> busy(e, 0.95));
+        report(min(4), min(5), e -> busy(e, 0.95));
+        assertThat(alerts("cpu-busy")).as("4 closed minutes < for 5m").isEmpty();
+
+        report(min(5), min(9), e -> busy(e, 0.97));
+        List<Alert> fired = alerts("cpu-busy");
+        assertThat(fired).singleElement().satisfies(a -> {
+            assertThat(a.getState()).isEqualTo(AlertState.FIRING);
+            assertThat(a.getSince()).isEqualTo(min(0));
+            assertThat(a.getAt()).isEqualTo(min(5));
+            assertThat(a.getValue()).isGreaterThan(0.9);
+            assertThat(a.getThreshold()).isEqualTo(0.9);
+            assertThat(a.getSeverity()).isEqualTo("warning");
+            assertThat(a.getDevice()).isNull();
+            assertThat(a.getLabels()).containsEntry("category", "cpu");
+        });
+        assertThat(h.alerts.readKeyValuesToList()).isEmpty();
+
+        report(min(9), min(12), e -> busy(e, 0.3));
+        List<Alert> resolved = alerts("cpu-busy");
+        assertThat(resolved).singleElement().satisfies(a -> {
+            assertThat(a.getState()).isEqualTo(AlertState.RESOLVED);
+            assertThat(a.getSince()).isEqualTo(min(0));
+            assertThat(a.getAt()).isEqualTo(min(10));
+        });
+        assertThat(h.metrics.alerts.get("cpu-busy", "FIRING")).isEqualTo(1);
+        assertThat(h.metrics.alerts.get("cpu-busy", "RESOLVED")).isEqualTo(1);
+    }
+
+    @Test
+    void shortSpikeDoesNotFire() {
+        report(min(0), min(3), e -> busy(e, 0.99));
+        report(min(3), min(10), e -> busy(e, 0.2));
+        assertThat(alerts("cpu-busy")).isEmpty();
+        try (var all = h.driver.<String, byte[]>getKeyValueStore(AlertEvaluator.STORE).all()) {
+            assertThat(all).toIterable().as("no open episode left behind").isEmpty();
+        }
+    }
+
+    @Test
+    void perDeviceRuleFiresForTheFullFilesystemOnly() {
+        report(min(0), min(8), e -> {
+            var fs = e.getFilesystems().get(1);
+            fs.setUsedBytes(fs.getSizeBytes() - (1L << 30));
+            fs.setAvailableBytes(1L << 29);
+            fs.setUsedRatio(0.97);
+        });
+        List<Alert> fired = alerts("filesystem-almost-full");
+        assertThat(fired).singleElement().satisfies(a -> {
+            assertThat(a.getDevice()).isEqualTo("/var/lib/kubelet");
+            assertThat(a.getState()).isEqualTo(AlertState.FIRING);
+            assertThat(a.getSummary()).contains("/var/lib/kubelet").contains("n1");
+        });
+    }
+
+    @Test
+    void memoryAvailableRatioRuleUsesTheDivisor() {
+        report(min(0), min(8), e -> {
+            var m = e.getMemory();
+            m.setAvailableBytes(m.getTotalBytes() / 20);
+            m.setUsedBytes(m.getTotalBytes() - m.getAvailableBytes());
+        });
+        assertThat(alerts("memory-available-low")).singleElement()
+                .satisfies(a -> assertThat(a.getValue()).isEqualTo(0.05, org.assertj.core.api.Assertions.within(1e-6)));
+    }
+
+    @Test
+    void aMissingMinuteRestartsAPendingCondition() {
+        report(min(0), min(3), e -> busy(e, 0.95));
+        // no data at all during minute 3
+        report(min(4), min(7), e -> busy(e, 0.95));
+        report(min(7), min(9), e -> busy(e, 0.1));
+        assertThat(alerts("cpu-busy")).as("never 5 consecutive minutes").isEmpty();
+    }
+}

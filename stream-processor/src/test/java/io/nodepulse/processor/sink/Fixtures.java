@@ -1,0 +1,174 @@
+package io.nodepulse.processor.sink;
+
+import io.nodepulse.processor.migrate.Migrator;
+import io.nodepulse.schema.NodeMetrics;
+import io.nodepulse.schema.SampleMetrics;
+import io.nodepulse.testkit.Stack;
+import io.nodepulse.topic.TopicAdmin;
+import io.nodepulse.topic.Topics;
+import io.nodepulse.wire.WireSerdes;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** What the sink's integration tests share: configuration from the testkit's stack, topics, data, queries. */
+final class Fixtures {
+    static final WireSerdes SERDES = WireSerdes.offline();
+    static final int PARTITIONS = 3;
+
+    private Fixtures() {
+    }
+
+    /** The environment a processor would get, pointed at the stack's per-class database and topics. */
+    static Map<String, String> env(Stack stack, String jdbcUrl) {
+        Map<String, String> env = new HashMap<>();
+        env.put("NODEPULSE_JDBC_URL", jdbcUrl);
+        env.put("NODEPULSE_DB_WRITER_USER", stack.writer().user());
+        env.put("NODEPULSE_DB_WRITER_PASSWORD", stack.writer().password());
+        env.put("NODEPULSE_DB_OWNER_USER", stack.owner().user());
+        env.put("NODEPULSE_DB_OWNER_PASSWORD", stack.owner().password());
+        env.put("NODEPULSE_DB_READER_USER", stack.reader().user());
+        env.put("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
+        // a killed sink leaves the group after this, not after the 45 s default
+        env.put("KAFKA_SESSION_TIMEOUT_MS", "6000");
+        env.put("NODEPULSE_SINK_GROUP_ID", "sink-" + stack.database());
+        env.put("NODEPULSE_SINK_BATCH_SIZE", "200");
+        env.put("NODEPULSE_SINK_LINGER", "50ms");
+        env.put("NODEPULSE_SINK_RETRY_BACKOFF_MIN", "100ms");
+        env.put("NODEPULSE_SINK_RETRY_BACKOFF_MAX", "2s");
+        env.put("NODEPULSE_REPAIR_SETTLE", "1s");
+        env.put("NODEPULSE_REPAIR_INTERVAL", "200ms");
+        env.put("NODEPULSE_RETENTION_ENABLED", "false");
+        return env;
+    }
+
+    static SinkConfig config(Stack stack) {
+        return SinkConfig.fromEnv(env(stack, stack.jdbcUrl()));
+    }
+
+    /** Migrates the class's database and creates its topics. */
+    static Topics prepare(Stack stack) throws Exception {
+        Migrator.migrate(config(stack));
+        Topics topics = new Topics(stack.topicPrefix(), SERDES);
+        try (Admin admin = Admin.create(stack.kafkaConfig())) {
+            TopicAdmin.createMissing(admin, topics, PARTITIONS, (short) 1, Duration.ofSeconds(30));
+        }
+        return topics;
+    }
+
+    /** Events of {@code nodes} nodes, {@code count} each at 10 s intervals from {@code start}. */
+    static List<NodeMetrics> events(String cluster, List<String> nodes, Instant start, int count) {
+        List<NodeMetrics> out = new ArrayList<>();
+        for (String node : nodes) {
+            String run = UUID.nameUUIDFromBytes(("run-" + node).getBytes()).toString();
+            for (int i = 0; i < count; i++) {
+                out.add(SampleMetrics.event(cluster, node, "boot-" + node, run, i + 1,
+                        start.plusMillis((long) i * SampleMetrics.INTERVAL_MS)));
+            }
+        }
+        return out;
+    }
+
+    /** Rows each SampleMetrics event gives, by raw table (node_events included). */
+    static Map<String, Integer> rowsPerEvent() {
+        Map<String, Integer> m = new HashMap<>();
+        for (FamilyTable t : Tables.families()) {
+            m.put(Tables.data(t.table()), switch (t.family().name()) {
+                case "disk", "filesystem", "interface" -> 2;
+                case "pod" -> 3;
+                default -> 1;
+            });
+        }
+        m.put(Tables.NODE_EVENTS, 1);
+        return m;
+    }
+
+    /** A transactional producer, as Streams writes with exactly_once_v2. */
+    static KafkaProducer<byte[], byte[]> producer(Stack stack) {
+        Map<String, Object> p = new HashMap<>(stack.kafkaConfig());
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "test-" + UUID.randomUUID());
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        producer.initTransactions();
+        return producer;
+    }
+
+    /** Sends the records in one transaction, committed or aborted. */
+    static void send(KafkaProducer<byte[], byte[]> producer, List<ProducerRecord<byte[], byte[]>> records,
+                     boolean commit) {
+        producer.beginTransaction();
+        for (ProducerRecord<byte[], byte[]> r : records) {
+            producer.send(r);
+        }
+        if (commit) {
+            producer.commitTransaction();
+        } else {
+            producer.flush();
+            producer.abortTransaction();
+        }
+    }
+
+    static ProducerRecord<byte[], byte[]> valid(Topics topics, NodeMetrics e) {
+        return new ProducerRecord<>(topics.metricsValid().name(), e.getNode().getBytes(),
+                SERDES.nodeMetrics().serialize(null, e));
+    }
+
+    static ProducerRecord<byte[], byte[]> rollup(Topics topics, io.nodepulse.schema.NodeRollup r) {
+        String topic = r.getResolutionSeconds() == 60 ? topics.rollup1m().name() : topics.rollup1h().name();
+        return new ProducerRecord<>(topic, r.getNode().getBytes(), SERDES.nodeRollup().serialize(null, r));
+    }
+
+    static long count(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static long rows(Connection c, String table) throws SQLException {
+        return count(c, "SELECT count(*) FROM " + table);
+    }
+
+    /** Polls until the condition holds or the deadline passes. */
+    static boolean await(Duration deadline, BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (System.nanoTime() < end) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(200);
+        }
+        return condition.getAsBoolean();
+    }
+
+    /** A condition that may throw; failures count as "not yet". */
+    interface Check {
+        boolean test() throws Exception;
+    }
+
+    static BooleanSupplier quietly(Check check) {
+        return () -> {
+            try {
+                return check.test();
+            } catch (Exception e) {
+                return false;
+            }
+        };
+    }
+}

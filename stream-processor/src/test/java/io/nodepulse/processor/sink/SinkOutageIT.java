@@ -1,0 +1,135 @@
+package io.nodepulse.processor.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nodepulse.ops.MetricRegistry;
+import io.nodepulse.schema.NodeMetrics;
+import io.nodepulse.testkit.Stack;
+import io.nodepulse.testkit.TcpProxy;
+import io.nodepulse.testkit.WithStack;
+import io.nodepulse.topic.Topics;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The database goes away for 30 s (a proxy drops every connection and refuses new ones) while events keep
+ * arriving. The sink pauses, retries with backoff and logs each retry, reports itself not ready, and once the
+ * database is back it stores every event exactly once.
+ */
+@WithStack
+class SinkOutageIT {
+    static final Duration OUTAGE = Duration.ofSeconds(30);
+    static Stack stack;
+    static Topics topics;
+
+    @BeforeAll
+    static void setUp(Stack s) throws Exception {
+        stack = s;
+        topics = Fixtures.prepare(s);
+    }
+
+    @Test
+    void databaseDownThirtySecondsRecoversWithExactCounts() throws Exception {
+        List<String> nodes = IntStream.range(0, 10).mapToObj(i -> "n" + i).toList();
+        Instant start = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(1));
+        List<NodeMetrics> all = Fixtures.events("outage", nodes, start, 60);
+        URI db = URI.create(stack.jdbcUrl().substring("jdbc:".length()));
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(new Tee(originalErr, captured), true, StandardCharsets.UTF_8));
+        MetricRegistry registry = new MetricRegistry();
+        try (TcpProxy proxy = TcpProxy.start(db.getHost(), db.getPort());
+             KafkaProducer<byte[], byte[]> producer = Fixtures.producer(stack);
+             Connection c = stack.connect(stack.owner())) {
+            Map<String, String> env = Fixtures.env(stack, proxy.rewrite(stack.jdbcUrl()));
+            try (Sink sink = Sink.start(SinkConfig.fromEnv(env), topics, Fixtures.SERDES, registry)) {
+                List<NodeMetrics> before = all.stream().filter(e -> e.getSeq() <= 20).toList();
+                Fixtures.send(producer, before.stream().map(e -> Fixtures.valid(topics, e)).toList(), true);
+                assertThat(Fixtures.await(Duration.ofSeconds(30), Fixtures.quietly(
+                        () -> Fixtures.rows(c, Tables.NODE_EVENTS) == before.size()))).isTrue();
+
+                proxy.cut();
+                long outageEnd = System.nanoTime() + OUTAGE.toNanos();
+                // events keep coming while the database is away, in many transactions
+                for (long seq = 21; seq <= 60; seq++) {
+                    long s = seq;
+                    Fixtures.send(producer, all.stream().filter(e -> e.getSeq() == s)
+                            .map(e -> Fixtures.valid(topics, e)).toList(), true);
+                    Thread.sleep(OUTAGE.toMillis() / 60);
+                }
+                assertThat(Fixtures.await(Duration.ofSeconds(10), () -> !sink.readiness().ready()))
+                        .as("not ready while the database is away").isTrue();
+                assertThat(sink.readiness().detail().toString()).contains("database unavailable");
+                while (System.nanoTime() < outageEnd) {
+                    Thread.sleep(200);
+                }
+                assertThat(Fixtures.rows(c, Tables.NODE_EVENTS)).as("nothing written while cut off")
+                        .isEqualTo(before.size());
+                proxy.restore();
+
+                Map<String, Integer> perEvent = Fixtures.rowsPerEvent();
+                assertThat(Fixtures.await(Duration.ofSeconds(60), Fixtures.quietly(() -> {
+                    for (Map.Entry<String, Integer> e : perEvent.entrySet()) {
+                        if (Fixtures.rows(c, e.getKey()) != (long) e.getValue() * all.size()) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }))).as("every event stored once the database is back").isTrue();
+                for (Map.Entry<String, Integer> e : perEvent.entrySet()) {
+                    assertThat(Fixtures.rows(c, e.getKey())).as(e.getKey()).isEqualTo((long) e.getValue() * all.size());
+                }
+                assertThat(Fixtures.await(Duration.ofSeconds(10), () -> sink.readiness().ready())).isTrue();
+                assertThat(registry.scrape()).contains("nodepulse_sink_duplicate_rows_total 0");
+            }
+        } finally {
+            System.setErr(originalErr);
+        }
+        String log = captured.toString(StandardCharsets.UTF_8);
+        assertThat(log).containsPattern("retrying batch of \\d+ records \\(.*metrics\\.valid-\\d@\\d+\\.\\.\\d+.*\\) "
+                + "after database unavailable \\(SQLState 08\\d\\d\\d: .*\\): attempt \\d+, next try in \\d+ ms");
+        assertThat(log).contains("attempt 2,");
+        assertThat(registry.scrape()).containsPattern("nodepulse_sink_retries_total\\{cause=\"08\\d\\d\\d\"} [1-9]");
+    }
+
+    /** Writes to the real stderr and to a buffer. */
+    private static final class Tee extends OutputStream {
+        private final OutputStream a;
+        private final OutputStream b;
+
+        Tee(OutputStream a, OutputStream b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        public synchronized void write(int x) throws java.io.IOException {
+            a.write(x);
+            b.write(x);
+        }
+
+        @Override
+        public synchronized void write(byte[] buf, int off, int len) throws java.io.IOException {
+            a.write(buf, off, len);
+            b.write(buf, off, len);
+        }
+
+        @Override
+        public void flush() throws java.io.IOException {
+            a.flush();
+        }
+    }
+}
