@@ -9,6 +9,7 @@ import io.nodepulse.schema.Alert;
 import io.nodepulse.schema.CollectorResult;
 import io.nodepulse.schema.CounterSpan;
 import io.nodepulse.schema.Disk;
+import io.nodepulse.schema.EventKind;
 import io.nodepulse.schema.Filesystem;
 import io.nodepulse.schema.NetInterface;
 import io.nodepulse.schema.NodeMetrics;
@@ -181,8 +182,10 @@ final class BatchEncoder {
         });
         long millis = time.toEpochMilli();
         EncodedBatch.NodeKey key = new EncodedBatch.NodeKey(e.getCluster(), e.getNode());
-        EncodedBatch.LatestRow row = latest(e);
-        b.latest.merge(key, row, (a, n) -> n.timeMillis() >= a.timeMillis() ? n : a);
+        if (e.getKind() == EventKind.SAMPLE) {
+            // a SHUTDOWN event carries no sample: the latest values stay those of the last tick
+            b.latest.merge(key, latest(e), (a, n) -> n.timeMillis() >= a.timeMillis() ? n : a);
+        }
         EncodedBatch.Seen seen = new EncodedBatch.Seen(millis, millis, e.getBootId(), e.getRunId(), e.getAgentVersion());
         b.seen.merge(key, seen, (a, n) -> n.lastMillis() >= a.lastMillis()
                 ? new EncodedBatch.Seen(Math.min(a.firstMillis(), n.firstMillis()), n.lastMillis(), n.bootId(),

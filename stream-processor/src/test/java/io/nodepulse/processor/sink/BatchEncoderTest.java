@@ -2,6 +2,7 @@ package io.nodepulse.processor.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nodepulse.schema.EventKind;
 import io.nodepulse.schema.NodeMetrics;
 import io.nodepulse.schema.NodeRollup;
 import io.nodepulse.schema.SampleMetrics;
@@ -45,6 +46,21 @@ class BatchEncoderTest {
         assertThat(latest.pods()).isEqualTo(3);
         assertThat(b.nextOffsets.values()).containsExactly(1L);
         assertThat(b.repairs).isEmpty();
+    }
+
+    @Test
+    void aShutdownEventKeepsTheLatestValuesOfTheLastSample() {
+        NodeMetrics shutdown = NodeMetrics.newBuilder(event(3)).setKind(EventKind.SHUTDOWN).setCpu(null)
+                .setMemory(null).build();
+        EncodedBatch b = encoder.encode(List.of(record(Source.METRICS, "valid", event(2)),
+                record(Source.METRICS, "valid", shutdown)), false);
+        assertThat(b.latest.values()).singleElement().satisfies(l -> {
+            assertThat(l.timeMillis()).isEqualTo(T0.plusSeconds(10).toEpochMilli());
+            assertThat(l.cpuBusy()).isNotNull();
+            assertThat(l.memTotal()).isNotNull();
+        });
+        assertThat(b.seen.values()).singleElement().satisfies(s -> assertThat(s.lastMillis())
+                .isEqualTo(T0.plusSeconds(20).toEpochMilli()));
     }
 
     @Test

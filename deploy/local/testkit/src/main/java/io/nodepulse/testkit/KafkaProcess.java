@@ -112,7 +112,7 @@ public final class KafkaProcess implements AutoCloseable {
                 "share.coordinator.state.topic.min.isr=1",
                 "group.initial.rebalance.delay.ms=0",
                 "auto.create.topics.enable=false",
-                "") ;
+                "");
         Files.writeString(config, props, StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("log4j2.properties"), String.join("\n",
                 "status = warn",
@@ -232,8 +232,12 @@ public final class KafkaProcess implements AutoCloseable {
 
     /** Kills the broker and deletes its directory (kept when NODEPULSE_KEEP_TEST_DATA=true). */
     @Override
-    public synchronized void close() throws InterruptedException, IOException {
-        kill();
+    public synchronized void close() throws IOException {
+        try {
+            kill();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if ("true".equals(System.getenv("NODEPULSE_KEEP_TEST_DATA"))) {
             return;
         }
