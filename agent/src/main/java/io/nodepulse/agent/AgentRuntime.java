@@ -24,7 +24,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,7 +33,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -296,9 +294,7 @@ public final class AgentRuntime {
             log.info("stopped after {} ms: {} event(s) collected, {} spooled, {} sent, {} re-sent, {} dropped; {}",
                     Duration.between(start, Instant.now()).toMillis(), (long) collected.get(),
                     (long) spoolMetrics.spooled(), (long) publisherMetrics.sent(),
-                    (long) (publisherMetrics.resent("restart") + publisherMetrics.resent("retry")),
-                    (long) (spoolMetrics.dropped("budget") + spoolMetrics.dropped("memory")
-                            + spoolMetrics.dropped("oversize") + spoolMetrics.dropped("rejected")),
+                    (long) publisherMetrics.resentTotal(), (long) spoolMetrics.droppedTotal(),
                     drained ? "the spool is empty, the last event was SHUTDOWN seq " + last.getSeq()
                             : s.pending() + " event(s) stay in the spool for the next start");
         } catch (InterruptedException e) {
@@ -312,16 +308,7 @@ public final class AgentRuntime {
 
     /** Creates the metrics and schemas topics when missing (NODEPULSE_CREATE_TOPICS=true; local runs). */
     private static void createTopics(Map<String, Object> producerProps, Topics topics) {
-        Map<String, Object> adminProps = new HashMap<>();
-        Set<String> known = AdminClientConfig.configNames();
-        producerProps.forEach((k, v) -> {
-            if (known.contains(k) && !k.equals(AdminClientConfig.CLIENT_ID_CONFIG)) {
-                adminProps.put(k, v);
-            }
-        });
-        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
-        adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        try (Admin admin = Admin.create(adminProps)) {
+        try (Admin admin = Admin.create(ProducerProperties.admin(producerProps))) {
             Set<String> existing = admin.listTopics().names().get(15, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
             for (Topic<?, ?> t : List.of(topics.metrics(), topics.schemas())) {

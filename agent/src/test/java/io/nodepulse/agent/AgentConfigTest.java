@@ -200,4 +200,13 @@ class AgentConfigTest {
                 .anySatisfy(p -> assertThat(p).startsWith("KAFKA_MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION"))
                 .anySatisfy(p -> assertThat(p).startsWith("KAFKA_TRANSACTIONAL_ID"));
     }
+
+    @Test
+    void theTopicAdminSharesTheProducersConnectionButNotItsClientId() {
+        Map<String, Object> admin = ProducerProperties.admin(ProducerProperties.effective(Map.of(
+                "bootstrap.servers", "k:9092", "security.protocol", "SSL", "request.timeout.ms", "30000"), "n1"));
+        assertThat(admin).containsEntry("bootstrap.servers", "k:9092").containsEntry("security.protocol", "SSL")
+                .containsEntry("request.timeout.ms", 10_000).containsEntry("default.api.timeout.ms", 15_000)
+                .doesNotContainKeys("client.id", "acks", "linger.ms", "key.serializer");
+    }
 }

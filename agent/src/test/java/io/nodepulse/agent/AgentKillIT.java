@@ -1,6 +1,5 @@
 package io.nodepulse.agent;
 
-import static io.nodepulse.agent.AgentProcess.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nodepulse.agent.encode.EventEncoder;
@@ -12,6 +11,7 @@ import io.nodepulse.agent.spool.SpoolSettings;
 import io.nodepulse.ops.MetricRegistry;
 import io.nodepulse.schema.EventKind;
 import io.nodepulse.schema.NodeMetrics;
+import io.nodepulse.testkit.AppProcess;
 import io.nodepulse.testkit.Stack;
 import io.nodepulse.testkit.WithStack;
 import io.nodepulse.topic.TopicAdmin;
@@ -48,21 +48,21 @@ class AgentKillIT {
         Path spoolDir = tmp.resolve("spool");
 
         Map<String, String> unreachable = AgentProcess.hostEnv(node, spoolDir, stack.topicPrefix(),
-                "127.0.0.1:" + AgentProcess.freePort());
+                "127.0.0.1:" + AppProcess.freePort());
         unreachable.put("NODEPULSE_SPOOL_FSYNC", "always");
         List<NodeMetrics> spooled;
         try (AgentProcess first = AgentProcess.start(unreachable, AgentProcess.logFile("AgentKillIT-agent-1"))) {
-            await(() -> first.metric("nodepulse_agent_events_spooled_total") >= 5, Duration.ofSeconds(60),
-                    "five spooled events", first);
+            first.app().await(() -> first.metric("nodepulse_agent_events_spooled_total") >= 5,
+                    Duration.ofSeconds(60), "five spooled events");
             assertThat(first.get("/healthz").statusCode()).isEqualTo(200);
             HttpResponse<String> ready = first.get("/readyz");
             assertThat(ready.statusCode()).as("spooling within budget while Kafka is away is ready: %s",
                     ready.body()).isEqualTo(200);
             assertThat(ready.body()).contains("collection: ok").contains("spool: ").contains("kafka: ");
             assertThat(first.metric("nodepulse_agent_events_sent_total")).isZero();
-            first.kill9();
+            first.app().kill9();
             spooled = readSpool(spoolDir, topics.metrics().name());
-            assertThat(first.log()).doesNotContain("stopping:");
+            assertThat(first.app().log()).doesNotContain("stopping:");
         }
         assertThat(spooled).hasSizeGreaterThanOrEqualTo(5);
         String run1 = spooled.get(0).getRunId();
@@ -75,11 +75,12 @@ class AgentKillIT {
             AgentProcess second = AgentProcess.start(AgentProcess.hostEnv(node, spoolDir, stack.topicPrefix(),
                     stack.bootstrapServers()), AgentProcess.logFile("AgentKillIT-agent-2"));
             try (second) {
-                await(() -> reader.events().stream().filter(e -> !e.getRunId().equals(run1)).count() >= 3,
-                        Duration.ofSeconds(90), "the spooled events and three of the new run", second);
-                assertThat(second.terminate(Duration.ofSeconds(30))).as("exit code after SIGTERM").isEqualTo(143);
-                await(() -> reader.events().stream().anyMatch(e -> e.getKind() == EventKind.SHUTDOWN),
-                        Duration.ofSeconds(30), "the SHUTDOWN event", second);
+                AppProcess app = second.app();
+                app.await(() -> reader.events().stream().filter(e -> !e.getRunId().equals(run1)).count() >= 3,
+                        Duration.ofSeconds(90), "the spooled events and three of the new run");
+                assertThat(app.terminate(Duration.ofSeconds(30))).as("exit code after SIGTERM").isEqualTo(143);
+                app.awaitEvenIfExited(() -> reader.events().stream().anyMatch(e -> e.getKind() == EventKind.SHUTDOWN),
+                        Duration.ofSeconds(30), "the SHUTDOWN event");
             }
             List<NodeMetrics> delivered = reader.events();
             List<String> keys = delivered.stream().map(e -> e.getRunId() + "/" + e.getSeq()).toList();

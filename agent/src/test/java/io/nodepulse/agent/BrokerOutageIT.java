@@ -1,10 +1,10 @@
 package io.nodepulse.agent;
 
-import static io.nodepulse.agent.AgentProcess.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nodepulse.schema.EventKind;
 import io.nodepulse.schema.NodeMetrics;
+import io.nodepulse.testkit.AppProcess;
 import io.nodepulse.testkit.KafkaProcess;
 import io.nodepulse.topic.TopicAdmin;
 import io.nodepulse.topic.Topics;
@@ -50,24 +50,25 @@ class BrokerOutageIT {
             env.put("KAFKA_RECONNECT_BACKOFF_MAX_MS", "1000");
             try (MetricsTopicReader reader = new MetricsTopicReader(broker.bootstrapServers(), topics.metrics().name());
                  AgentProcess agent = AgentProcess.start(env, AgentProcess.logFile("BrokerOutageIT-agent"))) {
-                await(() -> reader.events().size() >= 3, Duration.ofSeconds(60), "three delivered events", agent);
+                AppProcess app = agent.app();
+                app.await(() -> reader.events().size() >= 3, Duration.ofSeconds(60), "three delivered events");
 
                 broker.kill();
                 double spooledAtKill = agent.metric("nodepulse_agent_events_spooled_total");
-                await(() -> agent.metric("nodepulse_agent_events_spooled_total") >= spooledAtKill + OUTAGE_TICKS,
-                        Duration.ofSeconds(OUTAGE_TICKS * 3L), "collection to go on while Kafka is down", agent);
+                app.await(() -> agent.metric("nodepulse_agent_events_spooled_total") >= spooledAtKill + OUTAGE_TICKS,
+                        Duration.ofSeconds(OUTAGE_TICKS * 3L), "collection to go on while Kafka is down");
                 assertThat(agent.metric("nodepulse_agent_events_sent_total"))
                         .as("nothing is acknowledged while the broker is down")
                         .isLessThanOrEqualTo(agent.metric("nodepulse_agent_events_spooled_total") - OUTAGE_TICKS);
                 broker.start(Duration.ofSeconds(120));
 
                 double spooledAtRestart = agent.metric("nodepulse_agent_events_spooled_total");
-                await(() -> maxSeq(reader.events()) >= spooledAtRestart, Duration.ofSeconds(90),
-                        "the events spooled during the outage to arrive", agent);
+                app.await(() -> maxSeq(reader.events()) >= spooledAtRestart, Duration.ofSeconds(90),
+                        "the events spooled during the outage to arrive");
                 String metrics = agent.metrics();
-                assertThat(agent.terminate(Duration.ofSeconds(30))).isEqualTo(143);
-                await(() -> reader.events().stream().anyMatch(e -> e.getKind() == EventKind.SHUTDOWN),
-                        Duration.ofSeconds(30), "the SHUTDOWN event", agent);
+                assertThat(app.terminate(Duration.ofSeconds(30))).isEqualTo(143);
+                app.awaitEvenIfExited(() -> reader.events().stream().anyMatch(e -> e.getKind() == EventKind.SHUTDOWN),
+                        Duration.ofSeconds(30), "the SHUTDOWN event");
 
                 List<NodeMetrics> delivered = reader.events();
                 Map<Long, NodeMetrics> firsts = new LinkedHashMap<>();
@@ -94,7 +95,7 @@ class BrokerOutageIT {
                     assertThat(resent).as("duplicate seq %d was logged as re-sent", seq).contains(run + "/" + seq);
                 }
 
-                long skipped = (long) AgentProcess.metric(metrics, "nodepulse_agent_ticks_skipped_total");
+                long skipped = (long) AppProcess.metric(metrics, "nodepulse_agent_ticks_skipped_total");
                 long gaps = 0;
                 NodeMetrics prev = null;
                 for (NodeMetrics e : firsts.values()) {

@@ -2,6 +2,7 @@ package io.nodepulse.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nodepulse.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -3,11 +3,11 @@ package io.nodepulse.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nodepulse.schema.NodeMetrics;
+import io.nodepulse.testkit.MutableClock;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,25 +24,6 @@ class SchemaCatalogTest {
         public Map<Long, Schema> refresh() {
             reads.incrementAndGet();
             return Map.copyOf(published);
-        }
-    }
-
-    static final class MutableClock extends Clock {
-        Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 
@@ -69,13 +50,13 @@ class SchemaCatalogTest {
     @Test
     void remembersAnUnknownFingerprintForAWhileSoPoisonDoesNotHammerTheTopic() throws IOException {
         FakeSource source = new FakeSource();
-        MutableClock clock = new MutableClock();
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         SchemaCatalog catalog = SchemaCatalog.forTest(SchemaHistory.bundled(), source, clock);
         for (int i = 0; i < 100; i++) {
             assertThat(catalog.findByFingerprint(42L)).isNull();
         }
         assertThat(source.reads).hasValue(1);
-        clock.now = clock.now.plus(Duration.ofSeconds(6));
+        clock.advance(Duration.ofSeconds(6));
         Schema next = SchemaHistoryTest.load("/evolution/NodeMetrics-next.avsc");
         source.published.put(42L, next);
         assertThat(catalog.findByFingerprint(42L)).isEqualTo(next);

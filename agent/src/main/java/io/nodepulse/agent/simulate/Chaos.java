@@ -1,6 +1,5 @@
 package io.nodepulse.agent.simulate;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

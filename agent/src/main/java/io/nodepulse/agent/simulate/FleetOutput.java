@@ -19,13 +19,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -103,13 +101,12 @@ public final class FleetOutput implements Fleet.Output, AutoCloseable {
 
     /** Events sent again (after a failed delivery, or spooled by an earlier run). */
     public long resent() {
-        return (long) (publisherMetrics.resent("retry") + publisherMetrics.resent("restart"));
+        return (long) publisherMetrics.resentTotal();
     }
 
     /** Events lost before Kafka acknowledged them (spool budget, full disk, refused by Kafka). */
     public long dropped() {
-        return (long) (spoolMetrics.dropped("budget") + spoolMetrics.dropped("memory")
-                + spoolMetrics.dropped("oversize") + spoolMetrics.dropped("rejected"));
+        return (long) spoolMetrics.droppedTotal();
     }
 
     public SpoolStatus spoolStatus() {
@@ -133,16 +130,7 @@ public final class FleetOutput implements Fleet.Output, AutoCloseable {
     }
 
     private static void createTopics(Map<String, Object> producerProps, Topics topics, int partitions) {
-        Map<String, Object> adminProps = new HashMap<>();
-        Set<String> known = AdminClientConfig.configNames();
-        producerProps.forEach((k, v) -> {
-            if (known.contains(k) && !k.equals(AdminClientConfig.CLIENT_ID_CONFIG)) {
-                adminProps.put(k, v);
-            }
-        });
-        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
-        adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        try (Admin admin = Admin.create(adminProps)) {
+        try (Admin admin = Admin.create(ProducerProperties.admin(producerProps))) {
             Set<String> existing = admin.listTopics().names().get(15, TimeUnit.SECONDS);
             for (var t : List.of(topics.metrics(), topics.schemas())) {
                 if (!existing.contains(t.name())) {

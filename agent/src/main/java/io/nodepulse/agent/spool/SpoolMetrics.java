@@ -1,9 +1,12 @@
 package io.nodepulse.agent.spool;
 
 import io.nodepulse.ops.MetricRegistry;
+import java.util.List;
 
 /** The spool's counters in the agent's registry. */
 public final class SpoolMetrics {
+    private static final List<String> DROP_REASONS = List.of("budget", "memory", "oversize", "rejected");
+
     final MetricRegistry.Counter spooled;
     final MetricRegistry.Counter dropped;
     final MetricRegistry.Counter corruptRecords;
@@ -24,7 +27,7 @@ public final class SpoolMetrics {
                 "Bytes of the spool skipped as torn or corrupt.");
         writeErrors = registry.counter("nodepulse_agent_spool_write_errors_total",
                 "Failed spool writes, fsyncs and ack-file updates (for example a full disk).");
-        for (String reason : new String[] {"budget", "memory", "oversize", "rejected"}) {
+        for (String reason : DROP_REASONS) {
             dropped.add(0, reason);
         }
     }
@@ -40,6 +43,11 @@ public final class SpoolMetrics {
 
     public double dropped(String reason) {
         return dropped.get(reason);
+    }
+
+    /** Events dropped for any reason. */
+    public double droppedTotal() {
+        return DROP_REASONS.stream().mapToDouble(dropped::get).sum();
     }
 
     public double corruptRecords() {

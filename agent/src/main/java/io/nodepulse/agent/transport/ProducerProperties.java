@@ -1,10 +1,13 @@
 package io.nodepulse.agent.transport;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -77,6 +80,23 @@ public final class ProducerProperties {
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return props;
+    }
+
+    /**
+     * Properties for an admin client that creates topics, from the producer's: those an admin client knows
+     * (bootstrap servers, security), without the client id, with 10 s requests and 15 s calls.
+     */
+    public static Map<String, Object> admin(Map<String, Object> producerProps) {
+        Map<String, Object> props = new HashMap<>();
+        Set<String> known = AdminClientConfig.configNames();
+        producerProps.forEach((k, v) -> {
+            if (known.contains(k) && !k.equals(AdminClientConfig.CLIENT_ID_CONFIG)) {
+                props.put(k, v);
+            }
+        });
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         return props;
     }
 

@@ -28,4 +28,9 @@ public final class PublisherMetrics {
     public double resent(String reason) {
         return resent.get(reason);
     }
+
+    /** Events re-sent for either reason. */
+    public double resentTotal() {
+        return resent.get("restart") + resent.get("retry");
+    }
 }

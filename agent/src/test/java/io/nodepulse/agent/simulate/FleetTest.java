@@ -7,13 +7,11 @@ import io.nodepulse.agent.encode.EventEncoder;
 import io.nodepulse.agent.spool.SpoolEvent;
 import io.nodepulse.schema.EventKind;
 import io.nodepulse.schema.NodeMetrics;
+import io.nodepulse.testkit.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,39 +27,11 @@ class FleetTest {
     private static final Instant START = Instant.parse("2026-03-02T10:00:00.250Z");
     private static final Duration INTERVAL = Duration.ofSeconds(10);
 
-    /** A wall clock the test moves. */
-    static final class ManualClock extends Clock {
-        private Instant now;
-
-        ManualClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
     /** Everything appended, in order, decoded, with how it was delivered. */
     private record Appended(NodeMetrics event, SpoolEvent encoded, Fleet.Delivery delivery) {
     }
 
-    private final ManualClock wall = new ManualClock(START);
+    private final MutableClock wall = new MutableClock(START);
     private final EventEncoder encoder = new EventEncoder("t");
     private final List<Appended> out = new ArrayList<>();
     private SpoolEvent lastEncoded;

@@ -3,6 +3,7 @@ package io.nodepulse.agent.simulate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nodepulse.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -12,7 +13,7 @@ class SimClockTest {
 
     @Test
     void atOneSimulatedTimeIsTheWallClock() {
-        FleetTest.ManualClock wall = new FleetTest.ManualClock(T0);
+        MutableClock wall = new MutableClock(T0);
         SimClock c = SimClock.start(wall, 1, null);
         wall.advance(Duration.ofSeconds(42));
         assertThat(c.now()).isEqualTo(T0.plusSeconds(42));
@@ -20,7 +21,7 @@ class SimClockTest {
 
     @Test
     void fasterTimeStartsInThePastAndReachesNowAtTheEnd() {
-        FleetTest.ManualClock wall = new FleetTest.ManualClock(T0);
+        MutableClock wall = new MutableClock(T0);
         SimClock c = SimClock.start(wall, 10, Duration.ofMinutes(6));
         assertThat(c.now()).isEqualTo(T0.minus(Duration.ofMinutes(54)));
         assertThat(c.simStart()).isEqualTo(c.now());
@@ -35,7 +36,7 @@ class SimClockTest {
 
     @Test
     void slowerTimeStartsNowAndFallsBehind() {
-        FleetTest.ManualClock wall = new FleetTest.ManualClock(T0);
+        MutableClock wall = new MutableClock(T0);
         SimClock c = SimClock.start(wall, 0.5, null);
         wall.advance(Duration.ofSeconds(60));
         assertThat(c.now()).isEqualTo(T0.plusSeconds(30));
@@ -43,7 +44,7 @@ class SimClockTest {
 
     @Test
     void wallTimeUntilASimulatedInstant() {
-        FleetTest.ManualClock wall = new FleetTest.ManualClock(T0);
+        MutableClock wall = new MutableClock(T0);
         SimClock c = SimClock.start(wall, 4, Duration.ofMinutes(1));
         assertThat(c.wallMillisUntil(c.now().plusSeconds(8))).isEqualTo(2000);
         assertThat(c.wallMillisUntil(c.now().minusSeconds(8))).isZero();
@@ -51,9 +52,9 @@ class SimClockTest {
 
     @Test
     void fasterTimeNeedsADuration() {
-        assertThatThrownBy(() -> SimClock.start(new FleetTest.ManualClock(T0), 2, null))
+        assertThatThrownBy(() -> SimClock.start(new MutableClock(T0), 2, null))
                 .hasMessageContaining("duration");
-        assertThatThrownBy(() -> SimClock.start(new FleetTest.ManualClock(T0), 0, null))
+        assertThatThrownBy(() -> SimClock.start(new MutableClock(T0), 0, null))
                 .hasMessageContaining("positive");
     }
 }

@@ -12,22 +12,17 @@ import io.nodepulse.schema.EventKind;
 import io.nodepulse.schema.NodeMetrics;
 import io.nodepulse.testkit.AppProcess;
 import io.nodepulse.testkit.Stack;
+import io.nodepulse.testkit.TopicReader;
 import io.nodepulse.testkit.WithStack;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -138,30 +133,13 @@ class SimulatorIT {
         }
     }
 
-    /** Reads the metrics topic from the beginning until at least {@code atLeast} events arrived (or 60 s). */
+    /** The metrics topic from the beginning to its end, and on until at least {@code atLeast} events arrived. */
     private static List<NodeMetrics> readTopic(Stack stack, int atLeast) {
         String topic = stack.topicPrefix() + "metrics";
         EventEncoder decoder = new EventEncoder(topic);
-        Map<String, Object> config = new HashMap<>(stack.kafkaConfig());
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        List<NodeMetrics> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            Instant deadline = Instant.now().plusSeconds(60);
-            while ((out.size() < atLeast || parts.stream().anyMatch(p -> consumer.position(p) < end.get(p)))
-                    && Instant.now().isBefore(deadline)) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    NodeMetrics e = decoder.decode(r.value());
-                    assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(e.getNode());
-                    out.add(e);
-                }
-            }
-        }
-        return out;
+        List<ConsumerRecord<String, NodeMetrics>> records = TopicReader.readToEnd(stack.kafkaConfig(), topic,
+                (t, bytes) -> decoder.decode(bytes), atLeast, Duration.ofSeconds(60));
+        assertThat(records).as("keyed by node").allSatisfy(r -> assertThat(r.key()).isEqualTo(r.value().getNode()));
+        return records.stream().map(ConsumerRecord::value).toList();
     }
 }

@@ -14,9 +14,9 @@ import io.nodepulse.agent.simulate.SimulatorConfig;
 import io.nodepulse.schema.NodeMetrics;
 import io.nodepulse.testkit.AppProcess;
 import io.nodepulse.testkit.Stack;
+import io.nodepulse.testkit.TopicReader;
 import io.nodepulse.testkit.WithStack;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -32,11 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -268,27 +264,10 @@ class PipelineEndToEndIT {
     private List<NodeMetrics> readMetricsTopic() {
         String topic = stack.topicPrefix() + "metrics";
         EventEncoder decoder = new EventEncoder(topic);
-        Map<String, Object> config = new HashMap<>(stack.kafkaConfig());
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        List<NodeMetrics> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            Instant deadline = Instant.now().plusSeconds(60);
-            while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                assertThat(Instant.now()).as("reading the metrics topic").isBefore(deadline);
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    NodeMetrics e = decoder.decode(r.value());
-                    assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(e.getNode());
-                    out.add(e);
-                }
-            }
-        }
-        return out;
+        List<ConsumerRecord<String, NodeMetrics>> records = TopicReader.readToEnd(stack.kafkaConfig(), topic,
+                (t, bytes) -> decoder.decode(bytes), 0, Duration.ofSeconds(60));
+        assertThat(records).as("keyed by node").allSatisfy(r -> assertThat(r.key()).isEqualTo(r.value().getNode()));
+        return records.stream().map(ConsumerRecord::value).toList();
     }
 
     private static String inList(List<String> nodes) {

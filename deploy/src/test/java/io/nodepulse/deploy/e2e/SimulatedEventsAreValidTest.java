@@ -10,11 +10,9 @@ import io.nodepulse.agent.simulate.SimClock;
 import io.nodepulse.processor.validate.Problem;
 import io.nodepulse.processor.validate.Validator;
 import io.nodepulse.schema.NodeMetrics;
-import java.time.Clock;
+import io.nodepulse.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -26,28 +24,9 @@ import org.junit.jupiter.api.Test;
  */
 class SimulatedEventsAreValidTest {
 
-    private static final class StepClock extends Clock {
-        Instant now = Instant.parse("2026-03-02T08:00:00Z");
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
     @Test
     void theProcessorAcceptsEverySimulatedEvent() {
-        StepClock wall = new StepClock();
+        MutableClock wall = new MutableClock(Instant.parse("2026-03-02T08:00:00Z"));
         Validator validator = new Validator(Duration.ofMinutes(5), Duration.ofDays(7), 0.05);
         List<String> problems = new ArrayList<>();
         long[] checked = new long[1];
@@ -56,7 +35,7 @@ class SimulatedEventsAreValidTest {
                 SimClock.realTime(wall), new EventEncoder("t"), e -> { }, (NodeMetrics e, Fleet.Delivery d) -> {
                     checked[0]++;
                     Problem p = validator.check(e.getNode().getBytes(java.nio.charset.StandardCharsets.UTF_8), e,
-                            wall.now.toEpochMilli());
+                            wall.millis());
                     if (p != null && problems.size() < 20) {
                         problems.add(e.getNode() + " seq " + e.getSeq() + " at " + e.getEventTime() + ": " + p);
                     }
@@ -66,7 +45,7 @@ class SimulatedEventsAreValidTest {
         }
         Chaos chaos = new Chaos(fleet, new Chaos.Rates(0.5, 0.3, 0.5, 0.5, 0.3), 40, 11);
         for (int s = 0; s < 6 * 3600; s += 5) {
-            wall.now = wall.now.plusSeconds(5);
+            wall.advance(Duration.ofSeconds(5));
             chaos.step();
             fleet.tick();
         }

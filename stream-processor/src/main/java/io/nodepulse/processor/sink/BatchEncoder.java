@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nodepulse.family.MetricFamilies;
 import io.nodepulse.family.MetricField;
 import io.nodepulse.family.MetricKind;
+import io.nodepulse.processor.validate.RepairHeader;
 import io.nodepulse.schema.Alert;
 import io.nodepulse.schema.CollectorResult;
 import io.nodepulse.schema.CounterSpan;
@@ -39,7 +40,6 @@ import org.slf4j.LoggerFactory;
  */
 final class BatchEncoder {
     private static final Logger log = LoggerFactory.getLogger(BatchEncoder.class);
-    static final String REPAIR_HEADER = "nodepulse.repair";
     static final List<String> NODE_EVENT_COLUMNS = List.of("cluster", "node", "time", "boot_id", "run_id", "seq",
             "kind", "interval_ms", "agent_version", "collectors", "failed_collectors", "collector_errors",
             "collect_micros");
@@ -205,9 +205,9 @@ final class BatchEncoder {
 
     /** The resolutions named by the repair header; 1m alone when it is missing or unreadable. */
     static List<Resolution> repairResolutions(SinkRecord r) {
-        Header h = r.raw().headers().lastHeader(REPAIR_HEADER);
+        Header h = r.raw().headers().lastHeader(RepairHeader.NAME);
         if (h == null || h.value() == null) {
-            log.warn("late record {} has no {} header; repairing its 1-minute rollups only", r, REPAIR_HEADER);
+            log.warn("late record {} has no {} header; repairing its 1-minute rollups only", r, RepairHeader.NAME);
             return List.of(Resolution.MINUTE);
         }
         List<Resolution> out = new ArrayList<>();

@@ -1,6 +1,6 @@
 package io.nodepulse.processor.sink;
 
-import java.nio.charset.StandardCharsets;
+import io.nodepulse.processor.validate.DlqHeaders;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -14,20 +14,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Sends records the database refuses to the dead-letter topic: the original key and value bytes, the original
- * headers, and the same {@code nodepulse.dlq.*} headers the Streams side uses (reason, detail, origin) plus
+ * headers, and the same {@link DlqHeaders} the Streams side uses (reason, detail, origin, application) plus
  * the SQLState when the database gave one. Sends wait for the broker's acknowledgement, so a record's offset is
  * stored only after it is safely in the DLQ.
  */
 final class Dlq implements AutoCloseable {
-    static final String REASON = "nodepulse.dlq.reason";
-    static final String DETAIL = "nodepulse.dlq.detail";
-    static final String TOPIC = "nodepulse.dlq.topic";
-    static final String PARTITION = "nodepulse.dlq.partition";
-    static final String OFFSET = "nodepulse.dlq.offset";
-    static final String APPLICATION = "nodepulse.dlq.application";
-    static final String SQLSTATE = "nodepulse.dlq.sqlstate";
-    private static final int MAX_DETAIL = 2000;
-
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
     private final String application;
@@ -54,15 +45,11 @@ final class Dlq implements AutoCloseable {
      * @throws DlqException when the broker does not take it in time
      */
     void send(SinkRecord r, String reason, String detail, String sqlState) throws DlqException {
-        RecordHeaders h = new RecordHeaders(r.raw().headers().toArray());
-        add(h, REASON, reason);
-        add(h, DETAIL, detail.length() > MAX_DETAIL ? detail.substring(0, MAX_DETAIL) : detail);
-        add(h, TOPIC, r.raw().topic());
-        add(h, PARTITION, Integer.toString(r.raw().partition()));
-        add(h, OFFSET, Long.toString(r.raw().offset()));
-        add(h, APPLICATION, application);
+        RecordHeaders h = DlqHeaders.withReason(r.raw().headers(), reason, detail);
+        DlqHeaders.addOrigin(h, r.raw().topic(), r.raw().partition(), r.raw().offset());
+        DlqHeaders.add(h, DlqHeaders.APPLICATION, application);
         if (sqlState != null) {
-            add(h, SQLSTATE, sqlState);
+            DlqHeaders.add(h, DlqHeaders.SQLSTATE, sqlState);
         }
         try {
             producer.send(new ProducerRecord<>(topic, null, null, r.raw().key(), r.raw().value(), h))
@@ -73,10 +60,6 @@ final class Dlq implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new DlqException("interrupted while sending " + r + " to " + topic, e);
         }
-    }
-
-    private static void add(RecordHeaders h, String name, String value) {
-        h.add(name, value.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

@@ -78,9 +78,7 @@ public final class Sink implements AutoCloseable {
     private final Map<TopicPartition, Long> stored = new HashMap<>();
     private final Set<String> dlqSent = new HashSet<>();
     private Connection connection;
-    private Future<BatchWriter.Outcome> inFlight;
-    private List<SinkRecord> inFlightBatch;
-    private EncodedBatch inFlightEncoded;
+    private InFlight inFlight;
     private volatile boolean paused;
     private long nextSeekAttempt;
     private final Backoff seekBackoff;
@@ -204,7 +202,7 @@ public final class Sink implements AutoCloseable {
                     List<SinkRecord> batch = new ArrayList<>(buffer);
                     buffer.clear();
                     pipeline(batch);
-                } else if (inFlight != null && inFlight.isDone()) {
+                } else if (inFlight != null && inFlight.outcome().isDone()) {
                     awaitInFlight();
                 }
                 metrics.buffered.set(buffer.size());
@@ -301,30 +299,24 @@ public final class Sink implements AutoCloseable {
                 expected.put(tp, o);
             }
         }
-        inFlightBatch = batch;
-        inFlightEncoded = enc;
-        inFlight = dbWriter.submit(() -> writer.write(c, enc, expected));
+        inFlight = new InFlight(batch, enc, dbWriter.submit(() -> writer.write(c, enc, expected)));
     }
 
     /** Takes the outcome of the batch in flight, if any; a failure is handled by {@link #flush}. */
     private void awaitInFlight() {
-        if (inFlight == null) {
+        InFlight taken = inFlight;
+        if (taken == null) {
             return;
         }
-        List<SinkRecord> batch = inFlightBatch;
-        EncodedBatch enc = inFlightEncoded;
-        Future<BatchWriter.Outcome> f = inFlight;
         inFlight = null;
-        inFlightBatch = null;
-        inFlightEncoded = null;
         try {
-            committed(enc, waitFor(f));
+            committed(taken.encoded(), waitFor(taken.outcome()));
             resumeIfPaused();
         } catch (ExecutionException e) {
             Database.rollbackQuietly(connection);
-            log.debug("batch of {} records failed in the writer ({}); retrying it here", batch.size(),
+            log.debug("batch of {} records failed in the writer ({}); retrying it here", taken.batch().size(),
                     e.getCause().toString());
-            flush(batch);
+            flush(taken.batch());
         }
     }
 
@@ -334,22 +326,18 @@ public final class Sink implements AutoCloseable {
      * offsets.
      */
     private void finishInFlightOnClose() {
-        if (inFlight == null) {
+        InFlight taken = inFlight;
+        if (taken == null) {
             return;
         }
-        List<SinkRecord> batch = inFlightBatch;
-        EncodedBatch enc = inFlightEncoded;
-        Future<BatchWriter.Outcome> f = inFlight;
         inFlight = null;
-        inFlightBatch = null;
-        inFlightEncoded = null;
         try {
-            committed(enc, waitFor(f));
+            committed(taken.encoded(), waitFor(taken.outcome()));
         } catch (ExecutionException e) {
             Database.rollbackQuietly(connection);
             closeConnection();
             Set<TopicPartition> again = new HashSet<>();
-            batch.forEach(r -> again.add(r.partition()));
+            taken.batch().forEach(r -> again.add(r.partition()));
             again.retainAll(consumer.assignment());
             for (TopicPartition tp : again) {
                 stored.remove(tp);
@@ -358,7 +346,7 @@ public final class Sink implements AutoCloseable {
             consumer.pause(again);
             buffer.removeIf(r -> again.contains(r.partition()));
             log.info("batch of {} records failed in the writer ({}); {} will be read again from the stored offsets",
-                    batch.size(), e.getCause().toString(), again);
+                    taken.batch().size(), e.getCause().toString(), again);
         }
     }
 
@@ -628,6 +616,10 @@ public final class Sink implements AutoCloseable {
             log.warn("cannot read the stored offsets of {} ({}); attempt {}, retrying in {} ms; those partitions "
                     + "stay paused", pendingSeek, SqlErrors.describe(e), seekBackoff.attempt(), wait.toMillis());
         }
+    }
+
+    /** The batch the writer thread is storing, its encoding, and the outcome to come. */
+    private record InFlight(List<SinkRecord> batch, EncodedBatch encoded, Future<BatchWriter.Outcome> outcome) {
     }
 
     private final class Rebalance implements ConsumerRebalanceListener {

@@ -1,6 +1,7 @@
 package io.nodepulse.processor.validate;
 
 import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
@@ -24,20 +25,18 @@ public final class DlqHeaders {
     public static final String FINGERPRINT = "nodepulse.dlq.fingerprint";
     /** Application id of the processor that rejected it. */
     public static final String APPLICATION = "nodepulse.dlq.application";
+    /** The SQLState the database refused it with (from the sink, when the database gave one). */
+    public static final String SQLSTATE = "nodepulse.dlq.sqlstate";
+    private static final int MAX_DETAIL = 2000;
 
     private DlqHeaders() {
     }
 
     static Headers build(Headers original, Problem problem, RecordMetadata origin, String fingerprint,
                          String application) {
-        RecordHeaders h = new RecordHeaders(original == null ? new org.apache.kafka.common.header.Header[0]
-                : original.toArray());
-        add(h, REASON, problem.reason());
-        add(h, DETAIL, problem.detail().length() > 2000 ? problem.detail().substring(0, 2000) : problem.detail());
+        RecordHeaders h = withReason(original, problem.reason(), problem.detail());
         if (origin != null) {
-            add(h, TOPIC, origin.topic());
-            add(h, PARTITION, Integer.toString(origin.partition()));
-            add(h, OFFSET, Long.toString(origin.offset()));
+            addOrigin(h, origin.topic(), origin.partition(), origin.offset());
         }
         if (fingerprint != null) {
             add(h, FINGERPRINT, fingerprint);
@@ -46,7 +45,23 @@ public final class DlqHeaders {
         return h;
     }
 
-    private static void add(RecordHeaders h, String name, String value) {
+    /** The original headers (if any) with the reason and the detail, cut to 2000 characters, added. */
+    public static RecordHeaders withReason(Headers original, String reason, String detail) {
+        RecordHeaders h = new RecordHeaders(original == null ? new Header[0] : original.toArray());
+        add(h, REASON, reason);
+        add(h, DETAIL, detail.length() > MAX_DETAIL ? detail.substring(0, MAX_DETAIL) : detail);
+        return h;
+    }
+
+    /** Adds where the record was read: topic, partition and offset. */
+    public static void addOrigin(RecordHeaders h, String topic, int partition, long offset) {
+        add(h, TOPIC, topic);
+        add(h, PARTITION, Integer.toString(partition));
+        add(h, OFFSET, Long.toString(offset));
+    }
+
+    /** Adds one header as UTF-8 text. */
+    public static void add(RecordHeaders h, String name, String value) {
         h.add(name, value.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -3,8 +3,6 @@ package io.nodepulse.processor.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.nodepulse.testkit.Stack;
-import io.nodepulse.testkit.WithStack;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -12,7 +10,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,16 +17,7 @@ import org.junit.jupiter.api.Test;
  * truncate; the reader only selects the views; retention (drop_chunks as the owner) removes expired chunks; the
  * views answer the README's queries.
  */
-@WithStack
-class DatabaseAccessIT {
-    static Stack stack;
-
-    @BeforeAll
-    static void setUp(Stack s) throws Exception {
-        stack = s;
-        Fixtures.prepare(s);
-    }
-
+class DatabaseAccessIT extends Fixtures.PreparedStack {
     @Test
     void writerInsertsButCannotChangeSchemaDeleteOrTruncate() throws Exception {
         try (Connection c = stack.connect(stack.writer()); Statement st = c.createStatement()) {

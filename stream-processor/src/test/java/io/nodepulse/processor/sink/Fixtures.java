@@ -4,6 +4,7 @@ import io.nodepulse.processor.migrate.Migrator;
 import io.nodepulse.schema.NodeMetrics;
 import io.nodepulse.schema.SampleMetrics;
 import io.nodepulse.testkit.Stack;
+import io.nodepulse.testkit.WithStack;
 import io.nodepulse.topic.TopicAdmin;
 import io.nodepulse.topic.Topics;
 import io.nodepulse.wire.WireSerdes;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
@@ -24,6 +26,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
 
 /** What the sink's integration tests share: configuration from the testkit's stack, topics, data, queries. */
 final class Fixtures {
@@ -31,6 +35,20 @@ final class Fixtures {
     static final int PARTITIONS = 3;
 
     private Fixtures() {
+    }
+
+    /** What a sink integration test class extends: its stack, with the database migrated and the topics created. */
+    @WithStack
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    abstract static class PreparedStack {
+        Stack stack;
+        Topics topics;
+
+        @BeforeAll
+        void prepareStack(Stack s) throws Exception {
+            stack = s;
+            topics = prepare(s);
+        }
     }
 
     /** The environment a processor would get, pointed at the stack's per-class database and topics. */
@@ -94,6 +112,28 @@ final class Fixtures {
             });
         }
         m.put(Tables.NODE_EVENTS, 1);
+        return m;
+    }
+
+    /** Rows of each raw table (node_events included) that {@code events} SampleMetrics events give. */
+    static Map<String, Long> rowsFor(int events) {
+        Map<String, Long> m = new HashMap<>();
+        rowsPerEvent().forEach((table, n) -> m.put(table, (long) n * events));
+        return m;
+    }
+
+    /** Polls until every table has exactly its expected number of rows or the deadline passes; the last counts. */
+    static Map<String, Long> awaitRowCounts(Connection c, Map<String, Long> expected, Duration deadline)
+            throws Exception {
+        await(deadline, quietly(() -> rowCounts(c, expected.keySet()).equals(expected)));
+        return rowCounts(c, expected.keySet());
+    }
+
+    private static Map<String, Long> rowCounts(Connection c, Set<String> tables) throws SQLException {
+        Map<String, Long> m = new HashMap<>();
+        for (String t : tables) {
+            m.put(t, rows(c, t));
+        }
         return m;
     }
 

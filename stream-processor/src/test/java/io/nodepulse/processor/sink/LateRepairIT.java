@@ -9,9 +9,6 @@ import io.nodepulse.schema.CounterSpan;
 import io.nodepulse.schema.NodeMetrics;
 import io.nodepulse.schema.NodeRollup;
 import io.nodepulse.schema.Stat;
-import io.nodepulse.testkit.Stack;
-import io.nodepulse.testkit.WithStack;
-import io.nodepulse.topic.Topics;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -26,7 +23,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,17 +31,7 @@ import org.junit.jupiter.api.Test;
  * recomputes the affected rollup rows from raw data; afterwards every rollup row in the database equals a
  * reference computed in Java from all events. Replaying the same late events again changes nothing.
  */
-@WithStack
-class LateRepairIT {
-    static Stack stack;
-    static Topics topics;
-
-    @BeforeAll
-    static void setUp(Stack s) throws Exception {
-        stack = s;
-        topics = Fixtures.prepare(s);
-    }
-
+class LateRepairIT extends Fixtures.PreparedStack {
     @Test
     void lateEventsEndWithExactRollups() throws Exception {
         Instant start = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(1)).plus(Duration.ofMinutes(10));
@@ -103,7 +89,7 @@ class LateRepairIT {
         }
     }
 
-    private static List<ProducerRecord<byte[], byte[]>> lateRecords(List<NodeMetrics> late, Set<Long> lateBoth) {
+    private List<ProducerRecord<byte[], byte[]>> lateRecords(List<NodeMetrics> late, Set<Long> lateBoth) {
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
         for (NodeMetrics e : late) {
             ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topics.late().name(), e.getNode().getBytes(),

@@ -11,8 +11,6 @@ import io.nodepulse.schema.NodeMetrics;
 import io.nodepulse.schema.NodeState;
 import io.nodepulse.schema.NodeStatus;
 import io.nodepulse.schema.NodeRollup;
-import io.nodepulse.testkit.Stack;
-import io.nodepulse.testkit.WithStack;
 import io.nodepulse.topic.Topics;
 import java.io.File;
 import java.nio.file.Files;
@@ -33,7 +31,6 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,17 +39,8 @@ import org.junit.jupiter.api.Test;
  * never meets a row it already stored (it resumed from the offsets stored with the rows), and records of an
  * aborted transaction never appear.
  */
-@WithStack
-class SinkExactlyOnceIT {
+class SinkExactlyOnceIT extends Fixtures.PreparedStack {
     static final String CLUSTER = "eo";
-    static Stack stack;
-    static Topics topics;
-
-    @BeforeAll
-    static void setUp(Stack s) throws Exception {
-        stack = s;
-        topics = Fixtures.prepare(s);
-    }
 
     @Test
     void killedSinkResumesFromStoredOffsetsWithoutDuplicatesOrGaps() throws Exception {
@@ -100,8 +88,7 @@ class SinkExactlyOnceIT {
         try (Connection c = stack.connect(stack.owner());
              Sink sink = Sink.start(small, topics, Fixtures.SERDES, registry);
              Sink other = startWhenBusy(c, small, otherRegistry)) {
-            Map<String, Long> expected = new HashMap<>();
-            Fixtures.rowsPerEvent().forEach((t, n) -> expected.put(t, (long) n * all.size()));
+            Map<String, Long> expected = Fixtures.rowsFor(all.size());
             for (FamilyTable t : Tables.families()) {
                 expected.put(Tables.data(t.rollupTable(Resolution.MINUTE)),
                         minute.keySet().stream().filter(k -> k.family().equals(t.family().name())).count());
@@ -110,17 +97,8 @@ class SinkExactlyOnceIT {
             }
             expected.put(Tables.NODE_STATUS, (long) nodes.size() + 1);
             expected.put(Tables.ALERTS, 3L);
-            assertThat(Fixtures.await(Duration.ofSeconds(90), Fixtures.quietly(() -> {
-                for (Map.Entry<String, Long> e : expected.entrySet()) {
-                    if (Fixtures.rows(c, e.getKey()) != e.getValue()) {
-                        return false;
-                    }
-                }
-                return true;
-            }))).as("every table reaches its exact count").isTrue();
-            for (Map.Entry<String, Long> e : expected.entrySet()) {
-                assertThat(Fixtures.rows(c, e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
-            }
+            assertThat(Fixtures.awaitRowCounts(c, expected, Duration.ofSeconds(90)))
+                    .as("every table reaches its exact count").isEqualTo(expected);
             // the sinks started at the stored offsets: they never met a stored row again
             for (MetricRegistry r : List.of(registry, otherRegistry)) {
                 assertThat(r.scrape()).contains("nodepulse_sink_batch_fallbacks_total 0")
@@ -154,7 +132,7 @@ class SinkExactlyOnceIT {
     }
 
     /** Every node UP, then node-0 RETIRED; a resolved and an open alert episode. */
-    private static List<ProducerRecord<byte[], byte[]>> statusAndAlerts(List<String> nodes, Instant start) {
+    private List<ProducerRecord<byte[], byte[]>> statusAndAlerts(List<String> nodes, Instant start) {
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
         for (String n : nodes) {
             out.add(status(n, NodeState.UP, NodeState.UNKNOWN, start, "first event"));
@@ -166,8 +144,8 @@ class SinkExactlyOnceIT {
         return out;
     }
 
-    private static ProducerRecord<byte[], byte[]> status(String node, NodeState state, NodeState previous, Instant since,
-                                                         String reason) {
+    private ProducerRecord<byte[], byte[]> status(String node, NodeState state, NodeState previous, Instant since,
+                                                  String reason) {
         NodeStatus s = NodeStatus.newBuilder().setCluster(CLUSTER).setNode(node).setState(state)
                 .setPreviousState(previous).setSince(since).setLastSeen(since).setBootId("boot-" + node)
                 .setRunId(null).setReboot(false).setReason(reason).build();
@@ -175,8 +153,8 @@ class SinkExactlyOnceIT {
                 Fixtures.SERDES.nodeStatus().serialize(null, s));
     }
 
-    private static ProducerRecord<byte[], byte[]> alert(String node, String rule, String device, AlertState state,
-                                                        Instant at, Instant since) {
+    private ProducerRecord<byte[], byte[]> alert(String node, String rule, String device, AlertState state,
+                                                 Instant at, Instant since) {
         Alert a = Alert.newBuilder().setCluster(CLUSTER).setNode(node).setRule(rule).setDevice(device)
                 .setSeverity("warning").setState(state).setValue(0.97).setThreshold(0.9).setSince(since).setAt(at)
                 .setSummary(rule + " on " + node).setLabels(Map.of("team", "infra")).build();
@@ -200,7 +178,7 @@ class SinkExactlyOnceIT {
     }
 
     /** Starts a second sink once the first has stored some rows but not all. */
-    private static Sink startWhenBusy(Connection c, SinkConfig config, MetricRegistry registry) throws Exception {
+    private Sink startWhenBusy(Connection c, SinkConfig config, MetricRegistry registry) throws Exception {
         long before = Fixtures.rows(c, "nodepulse_data.cpu_1m");
         assertThat(Fixtures.await(Duration.ofSeconds(60), Fixtures.quietly(
                 () -> Fixtures.rows(c, "nodepulse_data.cpu_1m") > before))).isTrue();
@@ -214,7 +192,7 @@ class SinkExactlyOnceIT {
         }
     }
 
-    private static Process startChild() throws Exception {
+    private Process startChild() throws Exception {
         Path log = Files.createTempFile("sink-child", ".log");
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), SinkProcess.class.getName());
@@ -243,7 +221,7 @@ class SinkExactlyOnceIT {
     }
 
     /** End offsets of the partitions that hold data (a commit marker follows each record batch). */
-    private static Map<TopicPartition, Long> endOffsets() throws Exception {
+    private Map<TopicPartition, Long> endOffsets() throws Exception {
         try (Admin admin = Admin.create(stack.kafkaConfig())) {
             Map<TopicPartition, OffsetSpec> req = new HashMap<>();
             for (String t : List.of(topics.metricsValid().name(), topics.rollup1m().name(), topics.rollup1h().name(),

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nodepulse.ops.MetricRegistry;
 import io.nodepulse.schema.NodeMetrics;
-import io.nodepulse.testkit.Stack;
 import io.nodepulse.testkit.TcpProxy;
-import io.nodepulse.testkit.WithStack;
-import io.nodepulse.topic.Topics;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -21,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,17 +25,8 @@ import org.junit.jupiter.api.Test;
  * arriving. The sink pauses, retries with backoff and logs each retry, reports itself not ready, and once the
  * database is back it stores every event exactly once.
  */
-@WithStack
-class SinkOutageIT {
+class SinkOutageIT extends Fixtures.PreparedStack {
     static final Duration OUTAGE = Duration.ofSeconds(30);
-    static Stack stack;
-    static Topics topics;
-
-    @BeforeAll
-    static void setUp(Stack s) throws Exception {
-        stack = s;
-        topics = Fixtures.prepare(s);
-    }
 
     @Test
     void databaseDownThirtySecondsRecoversWithExactCounts() throws Exception {
@@ -80,18 +67,9 @@ class SinkOutageIT {
                         .isEqualTo(before.size());
                 proxy.restore();
 
-                Map<String, Integer> perEvent = Fixtures.rowsPerEvent();
-                assertThat(Fixtures.await(Duration.ofSeconds(60), Fixtures.quietly(() -> {
-                    for (Map.Entry<String, Integer> e : perEvent.entrySet()) {
-                        if (Fixtures.rows(c, e.getKey()) != (long) e.getValue() * all.size()) {
-                            return false;
-                        }
-                    }
-                    return true;
-                }))).as("every event stored once the database is back").isTrue();
-                for (Map.Entry<String, Integer> e : perEvent.entrySet()) {
-                    assertThat(Fixtures.rows(c, e.getKey())).as(e.getKey()).isEqualTo((long) e.getValue() * all.size());
-                }
+                Map<String, Long> expected = Fixtures.rowsFor(all.size());
+                assertThat(Fixtures.awaitRowCounts(c, expected, Duration.ofSeconds(60)))
+                        .as("every event stored once the database is back").isEqualTo(expected);
                 assertThat(Fixtures.await(Duration.ofSeconds(10), () -> sink.readiness().ready())).isTrue();
                 assertThat(registry.scrape()).contains("nodepulse_sink_duplicate_rows_total 0");
             }

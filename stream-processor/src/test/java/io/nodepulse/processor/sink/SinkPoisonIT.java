@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nodepulse.ops.MetricRegistry;
 import io.nodepulse.schema.NodeMetrics;
 import io.nodepulse.schema.NodeRollup;
-import io.nodepulse.testkit.Stack;
-import io.nodepulse.testkit.WithStack;
-import io.nodepulse.topic.Topics;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
@@ -25,7 +22,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,17 +30,7 @@ import org.junit.jupiter.api.Test;
  * bisecting its batch; undecodable bytes and a rollup with an impossible resolution are refused before the
  * database sees them.
  */
-@WithStack
-class SinkPoisonIT {
-    static Stack stack;
-    static Topics topics;
-
-    @BeforeAll
-    static void setUp(Stack s) throws Exception {
-        stack = s;
-        topics = Fixtures.prepare(s);
-    }
-
+class SinkPoisonIT extends Fixtures.PreparedStack {
     @Test
     void badRecordsGoToTheDlqAndTheRestFlows() throws Exception {
         Instant start = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(1));
@@ -106,7 +92,7 @@ class SinkPoisonIT {
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
-    private static List<ConsumerRecord<byte[], byte[]>> readDlq(int expected) throws InterruptedException {
+    private List<ConsumerRecord<byte[], byte[]>> readDlq(int expected) throws InterruptedException {
         Map<String, Object> p = new HashMap<>(stack.kafkaConfig());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

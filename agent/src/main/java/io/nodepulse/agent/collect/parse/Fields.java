@@ -1,7 +1,9 @@
 package io.nodepulse.agent.collect.parse;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Splitting and number parsing for kernel text files, without regular expressions. */
 public final class Fields {
@@ -12,16 +14,41 @@ public final class Fields {
     public static List<String> lines(String text) {
         List<String> out = new ArrayList<>();
         int start = 0;
-        int n = text.length();
-        while (start < n) {
-            int end = text.indexOf('\n', start);
-            if (end < 0) {
-                end = n;
-            }
+        while (start < text.length()) {
+            int end = lineEnd(text, start);
             out.add(text.substring(start, end));
             start = end + 1;
         }
         return out;
+    }
+
+    /**
+     * The values of {@code keys} in lines of the form {@code key<separator>value}, such as {@code MemTotal: 8 kB}
+     * with ':' or {@code pswpin 12} with ' ': each value is the rest of its line, as it stands. Lines of other
+     * keys are skipped without a copy; a key found twice keeps its last value.
+     */
+    public static Map<String, String> values(String text, char separator, List<String> keys) {
+        Map<String, String> out = new HashMap<>();
+        int start = 0;
+        while (start < text.length()) {
+            int end = lineEnd(text, start);
+            int sep = text.indexOf(separator, start);
+            if (sep > start && sep < end) {
+                for (String key : keys) {
+                    if (key.length() == sep - start && text.startsWith(key, start)) {
+                        out.put(key, text.substring(sep + 1, end));
+                    }
+                }
+            }
+            start = end + 1;
+        }
+        return out;
+    }
+
+    /** Where the line starting at {@code start} ends: its newline, or the end of the text. */
+    private static int lineEnd(String text, int start) {
+        int end = text.indexOf('\n', start);
+        return end < 0 ? text.length() : end;
     }
 
     /** Fields separated by runs of spaces and tabs. */

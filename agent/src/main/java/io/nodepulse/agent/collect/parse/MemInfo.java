@@ -1,5 +1,8 @@
 package io.nodepulse.agent.collect.parse;
 
+import java.util.List;
+import java.util.Map;
+
 /**
  * Parsed {@code /proc/meminfo}, in bytes.
  *
@@ -7,50 +10,32 @@ package io.nodepulse.agent.collect.parse;
  */
 public record MemInfo(long total, Long available, long free, long buffers, long cached, long sReclaimable,
                       long swapTotal, long swapFree) {
+    private static final List<String> KEYS = List.of("MemTotal", "MemAvailable", "MemFree", "Buffers", "Cached",
+            "SReclaimable", "SwapTotal", "SwapFree");
 
     public static MemInfo parse(String text) {
-        long total = -1;
-        Long available = null;
-        long free = -1;
-        long buffers = 0;
-        long cached = 0;
-        long sReclaimable = 0;
-        long swapTotal = 0;
-        long swapFree = 0;
-        int start = 0;
-        int n = text.length();
-        while (start < n) {
-            int end = text.indexOf('\n', start);
-            if (end < 0) {
-                end = n;
-            }
-            int colon = text.indexOf(':', start);
-            if (colon > start && colon < end) {
-                String key = text.substring(start, colon);
-                switch (key) {
-                    case "MemTotal" -> total = bytes(text, colon + 1, end, key);
-                    case "MemAvailable" -> available = bytes(text, colon + 1, end, key);
-                    case "MemFree" -> free = bytes(text, colon + 1, end, key);
-                    case "Buffers" -> buffers = bytes(text, colon + 1, end, key);
-                    case "Cached" -> cached = bytes(text, colon + 1, end, key);
-                    case "SReclaimable" -> sReclaimable = bytes(text, colon + 1, end, key);
-                    case "SwapTotal" -> swapTotal = bytes(text, colon + 1, end, key);
-                    case "SwapFree" -> swapFree = bytes(text, colon + 1, end, key);
-                    default -> {
-                    }
-                }
-            }
-            start = end + 1;
-        }
+        Map<String, String> values = Fields.values(text, ':', KEYS);
+        long total = bytes(values, "MemTotal", -1);
+        Long available = values.containsKey("MemAvailable") ? bytes(values, "MemAvailable", 0) : null;
+        long free = bytes(values, "MemFree", -1);
+        long buffers = bytes(values, "Buffers", 0);
+        long cached = bytes(values, "Cached", 0);
+        long sReclaimable = bytes(values, "SReclaimable", 0);
+        long swapTotal = bytes(values, "SwapTotal", 0);
+        long swapFree = bytes(values, "SwapFree", 0);
         if (total < 0 || free < 0) {
             throw new IllegalArgumentException("/proc/meminfo lacks MemTotal or MemFree");
         }
         return new MemInfo(total, available, free, buffers, cached, sReclaimable, swapTotal, swapFree);
     }
 
-    /** A value like {@code "   24684092 kB"}. */
-    private static long bytes(String text, int from, int to, String key) {
-        String[] f = Fields.split(text.substring(from, to));
+    /** A value like {@code "   24684092 kB"}; {@code absent} when the key is missing. */
+    private static long bytes(Map<String, String> values, String key, long absent) {
+        String value = values.get(key);
+        if (value == null) {
+            return absent;
+        }
+        String[] f = Fields.split(value);
         if (f.length == 0) {
             throw new IllegalArgumentException("no value for " + key + " in /proc/meminfo");
         }

@@ -3,6 +3,8 @@ package io.nodepulse.agent.collect.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** vmstat, loadavg, uptime, file-nr and the field helpers. */
@@ -43,5 +45,11 @@ class SmallFilesTest {
         assertThat(Fields.split("   ")).isEmpty();
         assertThat(Fields.lines("a\nb\n")).containsExactly("a", "b");
         assertThat(Fields.lines("a\n\nb")).containsExactly("a", "", "b");
+    }
+
+    @Test
+    void valuesKeepsTheWantedKeysLastValueAndTheRestOfItsLine() {
+        assertThat(Fields.values("a: 1 kB\nab: 2\nb:3\nno separator\n: 4\na: 5", ':', List.of("a", "b", "c")))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("a", " 5", "b", "3"));
     }
 }

@@ -184,9 +184,23 @@ public final class AppProcess implements AutoCloseable {
 
     /** Polls {@code condition} every 200 ms; fails with the log's tail on timeout or if the process exits. */
     public void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
+        poll(condition, timeout, what, true);
+    }
+
+    /**
+     * Polls {@code condition} every 200 ms whether or not the process still runs, for what it left behind (such
+     * as records in Kafka after a SIGTERM); fails with the log's tail on timeout.
+     */
+    public void awaitEvenIfExited(BooleanSupplier condition, Duration timeout, String what)
+            throws InterruptedException {
+        poll(condition, timeout, what, false);
+    }
+
+    private void poll(BooleanSupplier condition, Duration timeout, String what, boolean mustRun)
+            throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         while (!condition.getAsBoolean()) {
-            if (!process.isAlive()) {
+            if (mustRun && !process.isAlive()) {
                 throw new AssertionError(name + " exited with " + process.exitValue() + " while waiting for " + what
                         + "\n" + tail(80));
             }
