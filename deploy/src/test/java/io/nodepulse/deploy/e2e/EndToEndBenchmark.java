@@ -54,7 +54,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *       the machine, and the load average.</li>
  * </ul>
  * Arguments: {@code [--rates 500,1000,2000] [--interval 10s] [--warmup 90s] [--measure 120s] [--stagger]
- * [--aligned] [--sim-heap 1g] [--sim-jvm "<flags>"] [--processor-jvm "<flags>"] [--copy-baseline rows/s]}
+ * [--aligned] [--sim-heap 1g] [--sim-jvm "<flags>"] [--processor-jvm "<flags>"] [--processor-env K=V,...]
+ * [--copy-baseline rows/s]}
  * ({@code deploy/bench/e2e-benchmark.sh} runs the sink benchmark's COPY baseline first and passes it). Needs the
  * local stack's environment.
  */
@@ -74,6 +75,7 @@ public final class EndToEndBenchmark {
     private AppProcess processor;
     private int port;
     private List<String> processorFlags = List.of();
+    private Map<String, String> processorEnv = Map.of();
     private double copyBaseline;
 
     private EndToEndBenchmark(Map<String, String> env) throws IOException {
@@ -103,6 +105,7 @@ public final class EndToEndBenchmark {
         String simHeap = "1g";
         String simJvm = "-XX:TieredStopAtLevel=4 -XX:CICompilerCount=2";
         String procJvm = "";
+        Map<String, String> procEnv = new LinkedHashMap<>();
         double copyBaseline = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -116,11 +119,17 @@ public final class EndToEndBenchmark {
                 case "--sim-heap" -> simHeap = args[++i];
                 case "--sim-jvm" -> simJvm = args[++i];
                 case "--processor-jvm" -> procJvm = args[++i];
+                case "--processor-env" -> {
+                    for (String kv : args[++i].split(",")) {
+                        int eq = kv.indexOf('=');
+                        procEnv.put(kv.substring(0, eq).strip(), kv.substring(eq + 1).strip());
+                    }
+                }
                 case "--copy-baseline" -> copyBaseline = Double.parseDouble(args[++i]);
                 default -> {
                     System.err.println("unknown argument " + args[i] + "; usage: EndToEndBenchmark [--rates 500,1000] "
                             + "[--interval 10s] [--warmup 90s] [--measure 120s] [--stagger] [--aligned] [--sim-heap 1g] "
-                            + "[--sim-jvm \"<flags>\"] [--processor-jvm \"<flags>\"]");
+                            + "[--sim-jvm \"<flags>\"] [--processor-jvm \"<flags>\"] [--processor-env K=V,...]");
                     System.exit(2);
                 }
             }
@@ -154,6 +163,7 @@ public final class EndToEndBenchmark {
         }
         b.copyBaseline = copyBaseline;
         b.processorFlags = procJvm.isBlank() ? List.of() : List.of(procJvm.strip().split("\\s+"));
+        b.processorEnv = procEnv;
         b.run(steps, interval, warmup, measure, simFlags);
     }
 
@@ -703,9 +713,10 @@ public final class EndToEndBenchmark {
                 required("NODEPULSE_DB_OWNER_USER"), read("NODEPULSE_DB_OWNER_PASSWORD_FILE"),
                 required("NODEPULSE_DB_WRITER_USER"), read("NODEPULSE_DB_WRITER_PASSWORD_FILE"),
                 required("NODEPULSE_DB_READER_USER"));
-        processor = Pipeline.startProcessor(Pipeline.processorEnv(t, work, port, Map.of()), work, processorFlags);
+        processor = Pipeline.startProcessor(Pipeline.processorEnv(t, work, port, processorEnv), work, processorFlags);
         processor.awaitHttpOk(port, "/readyz", Duration.ofMinutes(3));
-        System.out.println("processor ready (pid " + processor.pid() + "), default settings, log " + processor.logFile());
+        System.out.println("processor ready (pid " + processor.pid() + "), " + (processorEnv.isEmpty() ? "default settings"
+                : "settings " + processorEnv) + ", log " + processor.logFile());
     }
 
     private void cleanUp() {
