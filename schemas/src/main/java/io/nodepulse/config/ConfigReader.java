@@ -217,18 +217,10 @@ public final class ConfigReader {
     /** A duration such as 500ms, 10s, 5m, 2h or 7d. */
     public Duration duration(String name, Duration fallback, Duration min) {
         return read(name, fallback, "a duration like 500ms, 10s, 5m, 2h or 7d, at least " + format(min), s -> {
-            Matcher m = DURATION.matcher(s);
-            if (!m.matches()) {
+            Duration d = parseDuration(s);
+            if (d == null) {
                 throw new IllegalArgumentException((String) null);
             }
-            long n = Long.parseLong(m.group(1));
-            Duration d = switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
             if (d.compareTo(min) < 0) {
                 throw new IllegalArgumentException("too short");
             }
@@ -358,6 +350,22 @@ public final class ConfigReader {
         effective.forEach((k, v) -> sb.append(k).append('=')
                 .append(v == null ? "" : masked.contains(k) ? "****" : v).append('\n'));
         return sb.toString();
+    }
+
+    /** Parses a duration the way settings spell it (500ms, 10s, 5m, 2h, 7d); null when it is not one. */
+    public static Duration parseDuration(String text) {
+        Matcher m = DURATION.matcher(text.strip());
+        if (!m.matches()) {
+            return null;
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
     }
 
     /** A duration the way settings spell it: 10s, 5m, 7d, 500ms. */

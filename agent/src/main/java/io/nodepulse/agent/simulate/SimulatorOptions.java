@@ -1,5 +1,6 @@
 package io.nodepulse.agent.simulate;
 
+import io.nodepulse.config.ConfigReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -7,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -50,7 +50,6 @@ public record SimulatorOptions(int nodes, Duration interval, Duration duration, 
         }
     }
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,40}");
 
@@ -220,22 +219,6 @@ public record SimulatorOptions(int nodes, Duration interval, Duration duration, 
         return sb.toString();
     }
 
-    /** Parses "500ms", "10s", "5m", "2h", "1d". */
-    static Duration parseDuration(String text) {
-        Matcher m = DURATION.matcher(text.strip());
-        if (!m.matches()) {
-            return null;
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
-    }
-
     private record Parser(Map<String, String> given, List<String> problems) {
         Integer integer(String name, Integer fallback, int min, int max) {
             String v = given.get(name);
@@ -278,13 +261,14 @@ public record SimulatorOptions(int nodes, Duration interval, Duration duration, 
             if (v == null) {
                 return fallback;
             }
-            Duration d = parseDuration(v);
+            Duration d = ConfigReader.parseDuration(v);
             if (d == null) {
                 problems.add(name + " '" + v + "' is not a duration like 500ms, 10s, 5m, 2h or 1d");
                 return fallback;
             }
             if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-                problems.add(name + " " + v + " is out of range (" + text(min) + " to " + text(max) + ")");
+                problems.add(name + " " + v + " is out of range (" + ConfigReader.format(min) + " to "
+                        + ConfigReader.format(max) + ")");
                 return fallback;
             }
             return d;
@@ -292,10 +276,6 @@ public record SimulatorOptions(int nodes, Duration interval, Duration duration, 
 
         private static String fmt(double d) {
             return d == Math.rint(d) ? String.format(Locale.ROOT, "%,d", (long) d) : Double.toString(d);
-        }
-
-        private static String text(Duration d) {
-            return d.isZero() ? "0s" : d.toString().substring(2).toLowerCase(Locale.ROOT);
         }
     }
 }

@@ -319,14 +319,19 @@ public final class EndToEndBenchmark {
         return false;
     }
 
-    /** Samples the processor's lag on the metrics topic every 2 s. */
-    private final class LagSampler {
-        private final List<Long> samples = Collections.synchronizedList(new ArrayList<>());
-        private final Thread thread = new Thread(this::run, "lag");
-        private volatile boolean stop;
+    /** A daemon thread that samples until stopped. */
+    private abstract static class Sampler {
+        private final Thread thread;
+        volatile boolean stop;
+
+        Sampler(String name) {
+            thread = new Thread(this::run, name);
+            thread.setDaemon(true);
+        }
+
+        abstract void run();
 
         void start() {
-            thread.setDaemon(true);
             thread.start();
         }
 
@@ -334,8 +339,49 @@ public final class EndToEndBenchmark {
             stop = true;
             thread.join(10_000);
         }
+    }
 
-        private void run() {
+    /** A sampler of freshness: for each observation, the event time and how long after it the data was seen. */
+    private abstract static class FreshnessProbe extends Sampler {
+        private final List<long[]> observed = Collections.synchronizedList(new ArrayList<>());
+        private final boolean showCount;
+
+        FreshnessProbe(String name, boolean showCount) {
+            super(name);
+            this.showCount = showCount;
+        }
+
+        void observe(long eventTimeMs, long lagMs) {
+            observed.add(new long[] {eventTimeMs, lagMs});
+        }
+
+        List<long[]> observations() {
+            synchronized (observed) {
+                return new ArrayList<>(observed);
+            }
+        }
+
+        String pct(int p) {
+            List<Long> sorted = observations().stream().map(o -> o[1]).sorted().toList();
+            if (sorted.isEmpty()) {
+                return "–";
+            }
+            long v = sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+            return String.format(Locale.ROOT, "%.2f s", v / 1000.0)
+                    + (showCount ? String.format(Locale.ROOT, " (n=%d)", sorted.size()) : "");
+        }
+    }
+
+    /** Samples the processor's lag on the metrics topic every 2 s. */
+    private final class LagSampler extends Sampler {
+        private final List<Long> samples = Collections.synchronizedList(new ArrayList<>());
+
+        LagSampler() {
+            super("lag");
+        }
+
+        @Override
+        void run() {
             while (!stop) {
                 samples.add((long) sum(metrics(), "nodepulse_processor_consumer_lag{topic=\"" + prefix + "metrics\""));
                 try {
@@ -430,36 +476,23 @@ public final class EndToEndBenchmark {
     }
 
     /** Polls a "node, newest time" query and records how long each new time took to become visible. */
-    private final class Probe {
+    private final class Probe extends FreshnessProbe {
         private final String sql;
         private final List<String> nodes;
         private final long everyMs;
         private final Duration closeAfter;
-        private final List<Long> lagsMs = Collections.synchronizedList(new ArrayList<>());
-        private final List<long[]> observed = Collections.synchronizedList(new ArrayList<>());
-        private final Thread thread;
-        private volatile boolean stop;
 
         /** @param closeAfter added to the time read (bucket start + 1 minute + grace = the window's close) */
         Probe(String sql, List<String> nodes, long everyMs, Duration closeAfter) {
+            super("probe", true);
             this.sql = sql;
             this.nodes = nodes;
             this.everyMs = everyMs;
             this.closeAfter = closeAfter;
-            this.thread = new Thread(this::run, "probe");
-            this.thread.setDaemon(true);
         }
 
-        void start() {
-            thread.start();
-        }
-
-        void stop() throws InterruptedException {
-            stop = true;
-            thread.join(10_000);
-        }
-
-        private void run() {
+        @Override
+        void run() {
             Map<String, Long> newest = new HashMap<>();
             try (Connection c = connect(required("NODEPULSE_DB_READER_USER"), read("NODEPULSE_DB_READER_PASSWORD_FILE"));
                  PreparedStatement st = c.prepareStatement(sql)) {
@@ -474,8 +507,7 @@ public final class EndToEndBenchmark {
                             long t = rs.getTimestamp(2).getTime();
                             Long before = newest.put(rs.getString(1), t);
                             if (!first && (before == null || t > before)) {
-                                lagsMs.add(polled - t - closeAfter.toMillis());
-                                observed.add(new long[] {t, polled - t - closeAfter.toMillis()});
+                                observe(t, polled - t - closeAfter.toMillis());
                             }
                         }
                     }
@@ -494,13 +526,11 @@ public final class EndToEndBenchmark {
         void breakdown() {
             int[] slow = new int[6];
             int[] all = new int[6];
-            synchronized (observed) {
-                for (long[] o : observed) {
-                    int bucket = (int) (o[0] / 1000 % 60 / 10);
-                    all[bucket]++;
-                    if (o[1] > 2000) {
-                        slow[bucket]++;
-                    }
+            for (long[] o : observations()) {
+                int bucket = (int) (o[0] / 1000 % 60 / 10);
+                all[bucket]++;
+                if (o[1] > 2000) {
+                    slow[bucket]++;
                 }
             }
             StringBuilder sb = new StringBuilder("raw freshness above 2 s by second of the minute:");
@@ -509,51 +539,26 @@ public final class EndToEndBenchmark {
             }
             System.out.println(sb);
         }
-
-        String pct(int p) {
-            List<Long> sorted;
-            synchronized (lagsMs) {
-                sorted = new ArrayList<>(lagsMs);
-            }
-            if (sorted.isEmpty()) {
-                return "–";
-            }
-            Collections.sort(sorted);
-            long v = sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
-            return String.format(Locale.ROOT, "%.2f s (n=%d)", v / 1000.0, sorted.size());
-        }
     }
 
     /**
      * Reads a topic from its end and records, for the sample nodes' events (record key = node name), how long
      * after the event time each became readable.
      */
-    private final class TopicProbe {
+    private final class TopicProbe extends FreshnessProbe {
         private final String topic;
         private final String isolation;
         private final Set<String> nodes;
-        private final List<Long> lagsMs = Collections.synchronizedList(new ArrayList<>());
-        private final Thread thread;
-        private volatile boolean stop;
 
         TopicProbe(String topic, String isolation, List<String> nodes) {
+            super("topic-probe", false);
             this.topic = topic;
             this.isolation = isolation;
             this.nodes = Set.copyOf(nodes);
-            this.thread = new Thread(this::run, "topic-probe");
-            this.thread.setDaemon(true);
         }
 
-        void start() {
-            thread.start();
-        }
-
-        void stop() throws InterruptedException {
-            stop = true;
-            thread.join(10_000);
-        }
-
-        private void run() {
+        @Override
+        void run() {
             Map<String, Object> config = new HashMap<>();
             config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, required("NODEPULSE_KAFKA_BOOTSTRAP"));
             config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
@@ -570,26 +575,13 @@ public final class EndToEndBenchmark {
                     for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
                         if (r.key() != null && nodes.contains(new String(r.key(), StandardCharsets.UTF_8))) {
                             long t = decoder.decode(r.value()).getEventTime().toEpochMilli();
-                            lagsMs.add(System.currentTimeMillis() - t);
+                            observe(t, System.currentTimeMillis() - t);
                         }
                     }
                 }
             } catch (RuntimeException e) {
                 System.out.println("topic probe " + topic + " stopped: " + e);
             }
-        }
-
-        String pct(int p) {
-            List<Long> sorted;
-            synchronized (lagsMs) {
-                sorted = new ArrayList<>(lagsMs);
-            }
-            if (sorted.isEmpty()) {
-                return "–";
-            }
-            Collections.sort(sorted);
-            long v = sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
-            return String.format(Locale.ROOT, "%.2f s", v / 1000.0);
         }
     }
 
