@@ -1,5 +1,6 @@
 package io.nodepulse.deploy;
 
+import io.nodepulse.config.ConfigReader;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -34,7 +35,6 @@ final class GrafanaSql {
 
     private static final Pattern MACRO = Pattern.compile("\\$__([_a-zA-Z0-9]+)\\(([^)]*)\\)");
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{(\\w+)}|\\$(\\w+)");
-    private static final Pattern INTERVAL = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     private GrafanaSql() {
     }
@@ -100,18 +100,11 @@ final class GrafanaSql {
     }
 
     static Duration parse(String s) {
-        Matcher m = INTERVAL.matcher(s);
-        if (!m.matches()) {
+        Duration d = ConfigReader.parseDuration(s);
+        if (d == null) {
             throw new AssertionError("not an interval: " + s);
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        return d;
     }
 
     static String format(Duration d) {

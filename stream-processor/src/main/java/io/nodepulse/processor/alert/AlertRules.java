@@ -3,6 +3,7 @@ package io.nodepulse.processor.alert;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.nodepulse.config.ConfigReader;
 import io.nodepulse.family.MetricFamilies;
 import io.nodepulse.family.MetricFamily;
 import io.nodepulse.family.MetricField;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -48,7 +48,6 @@ public final class AlertRules {
     private static final Set<String> SEVERITIES = Set.of("critical", "warning", "info");
     private static final Set<String> KEYS = Set.of("name", "kind", "metric", "dividedBy", "stat", "comparator",
             "threshold", "for", "severity", "labels", "summary");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
 
     private final List<AlertRule> rules;
@@ -171,7 +170,7 @@ public final class AlertRules {
         Duration forDuration = Duration.ZERO;
         String forText = text(n, "for");
         if (forText != null) {
-            forDuration = duration(forText);
+            forDuration = ConfigReader.parseDuration(forText);
             if (forDuration == null) {
                 problems.add(where + ": field 'for' must be a duration like 30s, 5m or 1h, not '" + forText + "'");
                 forDuration = Duration.ZERO;
@@ -272,21 +271,6 @@ public final class AlertRules {
     private static String text(JsonNode n, String key) {
         JsonNode v = n.get(key);
         return v == null || v.isNull() ? null : v.asText();
-    }
-
-    static Duration duration(String s) {
-        Matcher m = DURATION.matcher(s.strip());
-        if (!m.matches()) {
-            return null;
-        }
-        long v = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(v);
-            case "s" -> Duration.ofSeconds(v);
-            case "m" -> Duration.ofMinutes(v);
-            case "h" -> Duration.ofHours(v);
-            default -> Duration.ofDays(v);
-        };
     }
 
     /** The rules file is invalid; the message lists every problem. */
