@@ -3,6 +3,7 @@ package io.nodepulse.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.nodepulse.processor.PipelineStreams;
 import io.nodepulse.processor.ProcessorConfig;
 import io.nodepulse.testkit.Stack;
 import io.nodepulse.testkit.WithStack;
@@ -122,6 +123,8 @@ class TopicsIT {
         assertThat(acls.get("topic:prefix:" + app + "-")).containsExactly("All");
         assertThat(acls.get("transactionalId:prefix:" + app + "-")).contains("Write", "Describe");
         assertThat(acls.get("group:literal:" + app)).contains("Read");
+        assertThat(acls.get("group:literal:" + PipelineStreams.applicationId(app, PipelineStreams.ROLLUP)))
+                .contains("Read");
         assertThat(acls.get("group:literal:" + defaults.sink().groupId())).contains("Read");
         assertThat(acls.get("topic:literal:" + TOPICS.metrics().name())).containsExactlyInAnyOrder("Read",
                 "Describe");

@@ -15,6 +15,7 @@ public final class PipelineMetrics {
     public final MetricRegistry.Counter rollups;
     public final MetricRegistry.Counter statusChanges;
     public final MetricRegistry.Counter alerts;
+    public final MetricRegistry.Counter rollupSkipped;
 
     public PipelineMetrics(MetricRegistry registry) {
         events = registry.counter("nodepulse_processor_events_total",
@@ -33,5 +34,8 @@ public final class PipelineMetrics {
                 "Node liveness changes published to node-status, by new state.", "state");
         alerts = registry.counter("nodepulse_processor_alerts_total",
                 "Alert transitions published, by rule and state.", "rule", "state");
+        rollupSkipped = registry.counter("nodepulse_processor_rollup_undecodable_total",
+                "Records of metrics.valid or late the rollup application could not decode and left out of the "
+                        + "rollups (the sink sends them to the dead-letter topic).");
     }
 }

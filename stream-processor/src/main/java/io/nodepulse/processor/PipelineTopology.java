@@ -15,6 +15,9 @@ import io.nodepulse.processor.window.ClosedWindow;
 import io.nodepulse.processor.window.EventTime;
 import io.nodepulse.processor.window.RollupAccumulator;
 import io.nodepulse.processor.window.RollupWindows;
+import io.nodepulse.processor.window.DecodeAccepted;
+import io.nodepulse.processor.window.LateIntoOpenHour;
+import io.nodepulse.processor.window.StreamTimeTicks;
 import io.nodepulse.schema.Alert;
 import io.nodepulse.schema.NodeMetrics;
 import io.nodepulse.schema.NodeRollup;
@@ -46,23 +49,31 @@ import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * The processor's Kafka Streams topology, built by one pure factory that Main and the tests share.
+ * The processor's two Kafka Streams topologies, built by pure factories that the application and the tests share.
+ * They run as two Streams applications ({@link PipelineStreams}), each with its own threads and transactions,
+ * so closing a minute's windows (a burst of rollups for every node) never holds back raw events.
  * <pre>
- * metrics (bytes) ─ validate ─ dedup ─┬─ rejected ──────────────────────────────▶ dlq (original bytes + headers)
- *                                     ├─ on-time ─┬──────────────────────────────▶ metrics.valid (original bytes)
- *                                     │           └─ 1m window ─┬─ rollups ───────▶ rollup.1m
- *                                     │                         ├─ alert rules ───▶ alerts
- *                                     │                         └─┐
- *                                     ├─ late ────┬─ repair header ───────────────▶ late
- *                                     │           └─ (1h still open) ─┴─ 1h window ▶ rollup.1h
- *                                     └─ on-time + late ─ liveness ─┬─────────────▶ node-status
- *                                                                   └─────────────▶ alerts (node-down)
+ * ingest:
+ * metrics (bytes) ─ validate ─ dedup ─┬─ rejected ─────────────────▶ dlq (original bytes + headers)
+ *                                     ├─ on-time ──────────────────▶ metrics.valid (original bytes)
+ *                                     ├─ late ─ repair header ─────▶ late
+ *                                     └─ on-time + late ─ liveness ─┬▶ node-status
+ *                                                                   └▶ alerts (node-down)
+ * rollup (application id + {@value #ROLLUP_APP_SUFFIX}):
+ * metrics.valid ─ decode ─ ticks ─ 1m window ─┬─ rollups ──────────▶ rollup.1m
+ *                                             ├─ alert rules ──────▶ alerts
+ *                                             └─┐
+ * late ─ (1h still open) ─ decode ──────────────┴─ 1h window ──────▶ rollup.1h
  * </pre>
+ * The rollup application reads metrics.valid in the order ingest wrote it, partition by partition (same key,
+ * same partition count), so its windows' stream time never runs ahead of the dedup step's: an event ingest
+ * calls on time is never dropped by a window as late.
+ * <p>
  * The window stores have the record cache disabled: a node's accumulator is updated once per interval, so
  * the cache would rarely merge two writes, and its iterator walks the time range from the epoch on the first
  * emission of a fresh task.
  * <p>
- * When stream time jumps, the dedup step sends one tick per minute of the jump into the 1-minute windows
+ * When stream time jumps, the tick step sends one tick per minute of the jump into the 1-minute windows
  * (an empty window of the same node), so every window is emitted before its store segment expires; the empty
  * windows also carry stream time on to the 1-hour windows, minute by minute, and produce no rollup.
  * <p>
@@ -74,6 +85,8 @@ public final class PipelineTopology {
     public static final String ROLLUP_1H_STORE = "rollup-1h-store";
     /** Name of the repartition step before the 1-hour windows (topic {@code <application.id>-rollup-1h-repartition}). */
     public static final String ROLLUP_1H_GROUP = "rollup-1h";
+    /** The rollup application's id is the processor's application id plus this suffix. */
+    public static final String ROLLUP_APP_SUFFIX = "-rollup";
 
     /**
      * What the topology needs to know.
@@ -105,19 +118,18 @@ public final class PipelineTopology {
                 StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
     }
 
-    public static Topology build(Settings settings, Topics topics, WireSerdes serdes, AlertRules rules,
-                                 PipelineMetrics metrics) {
+    /** Validation, deduplication, the late path and liveness: everything a raw event waits for. */
+    public static Topology buildIngest(Settings settings, Topics topics, WireSerdes serdes, AlertRules rules,
+                                       PipelineMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
         Serde<byte[]> bytes = Serdes.ByteArray();
         Serde<String> strings = Serdes.String();
-        AccumulatorSerde accSerde = new AccumulatorSerde();
         RollupWindows windows = settings.windows();
         Validator validator = new Validator(settings.maxFutureSkew(), settings.maxAge(), settings.ratioTolerance());
 
         builder.addStateStore(DedupProcessor.seenStore(windows));
         builder.addStateStore(DedupProcessor.streamTimeStore());
         builder.addStateStore(LivenessProcessor.store());
-        builder.addStateStore(AlertEvaluator.store());
 
         KStream<byte[], Checked> checked = builder
                 .stream(topics.metrics().name(), Consumed.with(bytes, bytes).withName("metrics-source"))
@@ -130,12 +142,12 @@ public final class PipelineTopology {
                 .mapValues(Checked::raw, Named.as("rejected-bytes"))
                 .to(topics.dlq().name(), Produced.with(bytes, bytes).withName("dlq-sink"));
 
-        KStream<byte[], Checked> onTime = checked.filter((k, c) -> c.is(Verdict.ON_TIME), Named.as("on-time"));
-        onTime.mapValues(Checked::raw, Named.as("on-time-bytes"))
+        checked.filter((k, c) -> c.is(Verdict.ON_TIME), Named.as("on-time"))
+                .mapValues(Checked::raw, Named.as("on-time-bytes"))
                 .to(topics.metricsValid().name(), Produced.with(bytes, bytes).withName("metrics-valid-sink"));
 
-        KStream<byte[], Checked> late = checked.filter((k, c) -> c.is(Verdict.LATE), Named.as("late"));
-        late.processValues(RepairHeader::new, Named.as("late-repair-header"))
+        checked.filter((k, c) -> c.is(Verdict.LATE), Named.as("late"))
+                .processValues(RepairHeader::new, Named.as("late-repair-header"))
                 .to(topics.late().name(), Produced.with(bytes, bytes).withName("late-sink"));
 
         KStream<String, SpecificRecord> liveness = checked
@@ -152,9 +164,25 @@ public final class PipelineTopology {
                         .to(topics.alerts().name(), Produced.with(strings, serdes.alert())
                                 .withName("node-down-alerts-sink")), "alert"))
                 .noDefaultBranch();
+        return builder.build();
+    }
 
-        KStream<Windowed<byte[]>, RollupAccumulator> closed1m = checked
-                .filter((k, c) -> c.is(Verdict.ON_TIME) || c.is(Verdict.TICK), Named.as("on-time-and-ticks"))
+    /** The 1-minute and 1-hour windows and the metric alert rules, fed by what ingest wrote. */
+    public static Topology buildRollup(Settings settings, Topics topics, WireSerdes serdes, AlertRules rules,
+                                       PipelineMetrics metrics) {
+        StreamsBuilder builder = new StreamsBuilder();
+        Serde<byte[]> bytes = Serdes.ByteArray();
+        Serde<String> strings = Serdes.String();
+        AccumulatorSerde accSerde = new AccumulatorSerde();
+        RollupWindows windows = settings.windows();
+
+        builder.addStateStore(StreamTimeTicks.store());
+        builder.addStateStore(AlertEvaluator.store());
+
+        KStream<Windowed<byte[]>, RollupAccumulator> closed1m = builder
+                .stream(topics.metricsValid().name(), Consumed.with(bytes, bytes).withName("metrics-valid-source"))
+                .processValues(() -> new DecodeAccepted(serdes.nodeMetrics(), metrics), Named.as("decode-valid"))
+                .processValues(StreamTimeTicks::new, Named.as("ticks"), StreamTimeTicks.STORE)
                 .processValues(() -> new EventTime<NodeMetrics>(
                         c -> c.is(Verdict.TICK) ? RollupAccumulator.TICK : c.event()), Named.as("rollup-1m-event-time"))
                 .groupByKey(Grouped.with("rollup-1m", bytes, serdes.nodeMetrics()))
@@ -171,8 +199,9 @@ public final class PipelineTopology {
                         AlertEvaluator.STORE)
                 .to(topics.alerts().name(), Produced.with(strings, serdes.alert()).withName("metric-alerts-sink"));
 
-        KStream<byte[], RollupAccumulator> lateInto1h = late
-                .filter((k, c) -> !c.late1h(), Named.as("late-open-1h"))
+        KStream<byte[], RollupAccumulator> lateInto1h = builder
+                .stream(topics.late().name(), Consumed.with(bytes, bytes).withName("late-source"))
+                .processValues(() -> new LateIntoOpenHour(serdes.nodeMetrics(), metrics), Named.as("late-open-1h"))
                 .processValues(() -> new EventTime<RollupAccumulator>(c -> RollupAccumulator.of(c.event())),
                         Named.as("late-accumulator"));
         KStream<Windowed<byte[]>, RollupAccumulator> closed1h = closed1m

@@ -22,16 +22,15 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The processor's lifecycle: ops endpoints first (so /readyz explains a slow start), then the topics check,
- * schema registration, migrations, Kafka Streams and the sink; on close the reverse, each with a timeout.
+ * schema registration, migrations, the two Kafka Streams applications and the sink; on close the reverse, each
+ * with a timeout.
  */
 final class ProcessorApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProcessorApp.class);
@@ -44,7 +43,7 @@ final class ProcessorApp implements AutoCloseable {
     private volatile boolean closing;
     private OpsServer ops;
     private WireSerdes serdes;
-    private KafkaStreams streams;
+    private PipelineStreams streams;
     private StreamsStatus streamsStatus;
     private Sink sink;
 
@@ -80,34 +79,32 @@ final class ProcessorApp implements AutoCloseable {
                     r.timescaleVersion(), r.license(), r.applied());
         }
         phase = "starting Kafka Streams";
-        Topology topology = PipelineTopology.build(config.topology(), topics, serdes, config.alertRules(),
-                new PipelineMetrics(registry));
-        log.info("topology:\n{}", topology.describe());
         Properties props = new Properties();
         props.putAll(config.streamsProperties());
-        streams = new KafkaStreams(topology, props);
-        streamsStatus = new StreamsStatus(streams, registry);
-        streams.setStateListener((now, before) -> {
-            log.info("Kafka Streams {} -> {}", before, now);
-            streamsStatus.onChange(now);
+        streams = new PipelineStreams(props, config.topology(), topics, serdes, config.alertRules(),
+                new PipelineMetrics(registry));
+        streams.topologies().forEach((name, t) -> log.info("{} topology:\n{}", name, t.describe()));
+        streamsStatus = new StreamsStatus(streams.clients(), registry);
+        streams.onStateChange((name, now, before) -> {
+            log.info("Kafka Streams {}: {} -> {}", name, before, now);
+            streamsStatus.onChange(name, now);
             if (now == KafkaStreams.State.ERROR) {
-                log.error("Kafka Streams failed; stopping the processor (see the error above)");
+                log.error("Kafka Streams {} failed; stopping the processor (see the error above)", name);
                 exitCode = 1;
                 stopped.countDown();
             }
         });
-        streams.setUncaughtExceptionHandler(e -> {
-            log.error("stream thread failed: {}", e.toString(), e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+        streams.onUncaughtException((name, e) -> log.error("stream thread of {} failed: {}", name, e.toString(), e),
+                StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
         streams.start();
         if (config.sink() != null) {
             phase = "starting the sink";
             sink = Sink.start(config.sink(), topics, serdes, registry);
         }
         phase = "running";
-        log.info("processor running: application {}, topics under '{}', /metrics on port {}",
-                config.applicationId(), config.topicPrefix(), ops.port());
+        log.info("processor running: applications {} and {}, topics under '{}', /metrics on port {}",
+                config.applicationId(), PipelineStreams.applicationId(config.applicationId(), PipelineStreams.ROLLUP),
+                config.topicPrefix(), ops.port());
     }
 
     /** Publishes this build's writer schemas to the schemas topic before anything is produced. */
@@ -206,7 +203,7 @@ final class ProcessorApp implements AutoCloseable {
         }
         if (streams != null) {
             log.info("closing Kafka Streams (up to {})", config.shutdownTimeout());
-            if (!streams.close(CloseOptions.timeout(config.shutdownTimeout()))) {
+            if (!streams.close(config.shutdownTimeout())) {
                 log.warn("Kafka Streams did not close within {}; its open transaction will be aborted",
                         config.shutdownTimeout());
             }

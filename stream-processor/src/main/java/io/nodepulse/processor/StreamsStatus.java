@@ -4,19 +4,21 @@ import io.nodepulse.ops.MetricRegistry;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.KafkaStreams;
 
-/** Publishes the Kafka Streams client's state and input lag on /metrics and decides its part of /readyz. */
+/** Publishes the Kafka Streams clients' states and input lag on /metrics and decides their part of /readyz. */
 final class StreamsStatus {
-    private final KafkaStreams streams;
-    private volatile boolean everRunning;
+    private final Map<String, KafkaStreams> clients;
+    private final Set<String> everRunning = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    StreamsStatus(KafkaStreams streams, MetricRegistry registry) {
-        this.streams = streams;
+    StreamsStatus(Map<String, KafkaStreams> clients, MetricRegistry registry) {
+        this.clients = clients;
         registry.gaugeFamily("nodepulse_processor_streams_state",
-                "1 for the Kafka Streams client's current state, 0 for the others.", this::states, "state");
+                "1 for each Kafka Streams application's current state, 0 for the others.", this::states,
+                "application", "state");
         registry.gaugeFamily("nodepulse_processor_consumer_lag",
                 "Records behind the end of each input partition, as the Streams main consumer last saw it.",
                 () -> lag("records-lag"), "topic", "partition");
@@ -26,22 +28,30 @@ final class StreamsStatus {
                 () -> BoundedRocksDb.cacheCapacity());
     }
 
-    void onChange(KafkaStreams.State now) {
+    void onChange(String client, KafkaStreams.State now) {
         if (now == KafkaStreams.State.RUNNING) {
-            everRunning = true;
+            everRunning.add(client);
         }
     }
 
     private Map<List<String>, Double> states() {
         Map<List<String>, Double> out = new HashMap<>();
-        KafkaStreams.State current = streams.state();
-        for (KafkaStreams.State s : KafkaStreams.State.values()) {
-            out.put(List.of(s.name()), s == current ? 1.0 : 0.0);
-        }
+        clients.forEach((name, client) -> {
+            KafkaStreams.State current = client.state();
+            for (KafkaStreams.State s : KafkaStreams.State.values()) {
+                out.put(List.of(name, s.name()), s == current ? 1.0 : 0.0);
+            }
+        });
         return out;
     }
 
     private Map<List<String>, Double> lag(String name) {
+        Map<List<String>, Double> out = new HashMap<>();
+        clients.values().forEach(c -> out.putAll(lag(c, name)));
+        return out;
+    }
+
+    private static Map<List<String>, Double> lag(KafkaStreams streams, String name) {
         Map<List<String>, Double> out = new HashMap<>();
         for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
             MetricName m = e.getKey();
@@ -62,19 +72,21 @@ final class StreamsStatus {
         return out;
     }
 
-    /** Alive unless the client failed or stopped. */
+    /** Alive unless a client failed or stopped. */
     boolean live() {
-        KafkaStreams.State s = streams.state();
-        return s != KafkaStreams.State.ERROR && s != KafkaStreams.State.PENDING_ERROR
-                && s != KafkaStreams.State.NOT_RUNNING;
+        return clients.values().stream().map(KafkaStreams::state).allMatch(s -> s != KafkaStreams.State.ERROR
+                && s != KafkaStreams.State.PENDING_ERROR && s != KafkaStreams.State.NOT_RUNNING);
     }
 
-    /** Ready while running, and during rebalances once it has run. */
+    /** Ready while every client runs, and during rebalances once it has run. */
     void readiness(List<String> detail, boolean[] ready) {
-        KafkaStreams.State s = streams.state();
-        boolean ok = s == KafkaStreams.State.RUNNING || (everRunning && s == KafkaStreams.State.REBALANCING);
-        double lag = lag("records-lag").values().stream().mapToDouble(Double::doubleValue).sum();
-        detail.add("streams: " + s + (ok ? ", input lag " + (long) lag : ""));
-        ready[0] &= ok;
+        clients.forEach((name, client) -> {
+            KafkaStreams.State s = client.state();
+            boolean ok = s == KafkaStreams.State.RUNNING
+                    || (everRunning.contains(name) && s == KafkaStreams.State.REBALANCING);
+            double lag = lag(client, "records-lag").values().stream().mapToDouble(Double::doubleValue).sum();
+            detail.add("streams " + name + ": " + s + (ok ? ", input lag " + (long) lag : ""));
+            ready[0] &= ok;
+        });
     }
 }

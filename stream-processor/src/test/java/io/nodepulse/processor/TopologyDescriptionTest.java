@@ -22,10 +22,7 @@ class TopologyDescriptionTest {
 
     @Test
     void topologyMatchesTheGoldenDescription() throws Exception {
-        WireSerdes serdes = WireSerdes.offline();
-        String described = PipelineTopology.build(PipelineTopology.Settings.defaults(),
-                new Topics(Topics.DEFAULT_PREFIX, serdes), serdes, AlertRules.bundled(),
-                new PipelineMetrics(new MetricRegistry())).describe().toString();
+        String described = described();
         if (Boolean.getBoolean("nodepulse.golden.update")) {
             Files.createDirectories(GOLDEN.getParent());
             Files.writeString(GOLDEN, described, StandardCharsets.UTF_8);
@@ -36,12 +33,21 @@ class TopologyDescriptionTest {
 
     @Test
     void everyStateStoreIsNamed() {
-        WireSerdes serdes = WireSerdes.offline();
-        String described = PipelineTopology.build(PipelineTopology.Settings.defaults(),
-                new Topics(Topics.DEFAULT_PREFIX, serdes), serdes, AlertRules.bundled(),
-                new PipelineMetrics(new MetricRegistry())).describe().toString();
+        String described = described();
         assertThat(described).doesNotContain("KSTREAM-").doesNotContain("KTABLE-");
         assertThat(described).contains("dedup-seen-store", "dedup-stream-time-store", "liveness-store",
-                "alert-state-store", "rollup-1m-store", "rollup-1h-store", "rollup-1h-repartition");
+                "rollup-stream-time-store", "alert-state-store", "rollup-1m-store", "rollup-1h-store",
+                "rollup-1h-repartition");
+    }
+
+    /** Both applications' descriptions, each under its name. */
+    private static String described() {
+        WireSerdes serdes = WireSerdes.offline();
+        Topics topics = new Topics(Topics.DEFAULT_PREFIX, serdes);
+        PipelineMetrics metrics = new PipelineMetrics(new MetricRegistry());
+        PipelineTopology.Settings settings = PipelineTopology.Settings.defaults();
+        return "ingest\n" + PipelineTopology.buildIngest(settings, topics, serdes, AlertRules.bundled(), metrics)
+                .describe() + "\nrollup\n"
+                + PipelineTopology.buildRollup(settings, topics, serdes, AlertRules.bundled(), metrics).describe();
     }
 }

@@ -22,8 +22,8 @@ import org.apache.kafka.streams.state.WindowStore;
  *   <li>{@value #SEEN_STORE}: a window store used as a set of (cluster/node, event time) with retention
  *       {@link RollupWindows#dedupRetention()}. An event found there is a duplicate.</li>
  *   <li>{@value #STREAM_TIME_STORE}: this partition's stream time, the greatest event time of the on-time
- *       events, kept so the lateness rule survives restarts. The window operators see the same records, so
- *       their stream time never runs ahead of this one.</li>
+ *       events, kept so the lateness rule survives restarts. The rollup application's windows read these
+ *       events from metrics.valid in the same order, so their stream time never runs ahead of this one.</li>
  * </ul>
  * An event older than the seen-set's memory (stream time minus the retention) is late for both resolutions
  * anyway: it takes the late path without a lookup, and the sink's ON CONFLICT drops it if it is a copy.
@@ -33,8 +33,6 @@ public final class DedupProcessor implements FixedKeyProcessor<byte[], Checked, 
     public static final String STREAM_TIME_STORE = "dedup-stream-time-store";
     private static final String STREAM_TIME_KEY = "stream-time";
     private static final byte[] SEEN = new byte[] {1};
-    /** Largest stream-time step the windows see; the window stores retain this much extra (twice). */
-    public static final long TICK_STEP_MS = 60_000;
 
     private final RollupWindows windows;
     private final PipelineMetrics metrics;
@@ -97,26 +95,11 @@ public final class DedupProcessor implements FixedKeyProcessor<byte[], Checked, 
             return;
         }
         if (t > streamTime) {
-            tick(record, t);
             streamTime = t;
             streamTimeStore.put(STREAM_TIME_KEY, t);
         }
         metrics.events.inc("on_time");
         context.forward(record);
-    }
-
-    /**
-     * When stream time jumps by more than a minute, sends a tick into the windows for every minute in between,
-     * so each window is emitted by a record less than a minute after it closes, while its store segment is
-     * still retained (the window store drops expired segments on a write, before it emits).
-     */
-    private void tick(FixedKeyRecord<byte[], Checked> record, long t) {
-        if (streamTime == Long.MIN_VALUE) {
-            return;
-        }
-        for (long tau = streamTime + TICK_STEP_MS; tau < t; tau += TICK_STEP_MS) {
-            context.forward(record.withValue(Checked.tick()).withTimestamp(tau));
-        }
     }
 
     private void late(FixedKeyRecord<byte[], Checked> record, Checked c, boolean late1h) {

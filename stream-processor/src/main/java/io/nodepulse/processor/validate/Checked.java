@@ -37,6 +37,6 @@ public record Checked(byte[] raw, NodeMetrics event, Verdict verdict, boolean la
 
     /** Value of the {@code nodepulse.repair} header of a late event: the resolutions whose windows it missed. */
     public String repair() {
-        return late1h ? "1m,1h" : "1m";
+        return late1h ? RepairHeader.MINUTE_AND_HOUR : RepairHeader.MINUTE_ONLY;
     }
 }

@@ -12,6 +12,10 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  */
 public final class RepairHeader implements FixedKeyProcessor<byte[], Checked, byte[]> {
     public static final String NAME = "nodepulse.repair";
+    /** Header value of a late event whose 1-hour window was still open. */
+    public static final String MINUTE_ONLY = "1m";
+    /** Header value of a late event that missed both windows. */
+    public static final String MINUTE_AND_HOUR = "1m,1h";
     private FixedKeyProcessorContext<byte[], byte[]> context;
 
     @Override

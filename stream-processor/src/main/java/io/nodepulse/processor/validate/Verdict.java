@@ -9,8 +9,9 @@ public enum Verdict {
     /** Same (cluster, node, event time) as an event already accepted: dropped and counted. */
     DUPLICATE,
     /**
-     * Not an event: a marker the dedup step sends into the windows when stream time jumps, one per minute of
-     * the jump, so that windows close (and are emitted) before the window store expires their segments.
+     * Not an event: a marker the rollup application's tick step sends into the windows when stream time jumps,
+     * one per minute of the jump, so that windows close (and are emitted) before the window store expires their
+     * segments.
      */
     TICK,
     /** Undecodable or impossible: to the dead-letter topic with the reason in headers. */

@@ -81,7 +81,7 @@ class AlertTest {
         report(min(0), min(3), e -> busy(e, 0.99));
         report(min(3), min(10), e -> busy(e, 0.2));
         assertThat(alerts("cpu-busy")).isEmpty();
-        try (var all = h.driver.<String, byte[]>getKeyValueStore(AlertEvaluator.STORE).all()) {
+        try (var all = h.rollup.<String, byte[]>getKeyValueStore(AlertEvaluator.STORE).all()) {
             assertThat(all).toIterable().as("no open episode left behind").isEmpty();
         }
     }

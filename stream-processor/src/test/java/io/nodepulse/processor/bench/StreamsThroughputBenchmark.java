@@ -3,6 +3,7 @@ package io.nodepulse.processor.bench;
 import io.nodepulse.ops.MetricRegistry;
 import io.nodepulse.processor.BoundedRocksDb;
 import io.nodepulse.processor.PipelineMetrics;
+import io.nodepulse.processor.PipelineStreams;
 import io.nodepulse.processor.PipelineTopology;
 import io.nodepulse.processor.alert.AlertRules;
 import io.nodepulse.schema.Disk;
@@ -37,8 +38,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.streams.CloseOptions;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -175,34 +174,51 @@ public final class StreamsThroughputBenchmark {
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, System.getProperty("bench.compression", "lz4"));
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.getLong("bench.commit.ms", 100L));
         p.putAll(PipelineTopology.requiredStreamsConfig());
-        KafkaStreams streams = new KafkaStreams(PipelineTopology.build(PipelineTopology.Settings.defaults(), topics,
-                serdes, AlertRules.bundled(), new PipelineMetrics(new MetricRegistry())), p);
+        PipelineStreams streams = new PipelineStreams(p, PipelineTopology.Settings.defaults(), topics, serdes,
+                AlertRules.bundled(), new PipelineMetrics(new MetricRegistry()));
         streams.start();
-        List<TopicPartition> input = admin.describeTopics(List.of(topics.metrics().name())).allTopicNames().get()
-                .get(topics.metrics().name()).partitions().stream()
-                .map(i -> new TopicPartition(topics.metrics().name(), i.partition())).toList();
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        input.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-        long end = admin.listOffsets(latest).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+        long end = endOffset(admin, topics.metrics().name());
         long startNanos = 0;
         long startDone = 0;
         long done = 0;
+        long validEnd = -1;
+        long rolledUp = 0;
         Instant deadline = Instant.now().plus(Duration.ofMinutes(15));
-        while (done < end && Instant.now().isBefore(deadline)) {
+        // done when ingest has committed every input and the rollup application all that ingest wrote
+        while ((done < end || rolledUp < validEnd || validEnd < 0) && Instant.now().isBefore(deadline)) {
             Thread.sleep(250);
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(appId)
-                    .partitionsToOffsetAndMetadata().get();
-            done = input.stream().mapToLong(tp -> committed.get(tp) == null ? 0 : committed.get(tp).offset()).sum();
+            done = committed(admin, appId, topics.metrics().name());
             if (startNanos == 0 && done > 0) {
                 startNanos = System.nanoTime();
                 startDone = done;
             }
+            if (done >= end) {
+                validEnd = validEnd < 0 ? endOffset(admin, topics.metricsValid().name()) : validEnd;
+                rolledUp = committed(admin, PipelineStreams.applicationId(appId, PipelineStreams.ROLLUP),
+                        topics.metricsValid().name());
+            }
         }
         double secs = (System.nanoTime() - startNanos) / 1e9;
-        System.out.printf("topology: %d of %d events committed; measured %d events in %.1f s after the first "
-                + "commit%n", done, end, done - startDone, secs);
-        streams.close(CloseOptions.timeout(Duration.ofSeconds(30)));
+        System.out.printf("topology: %d of %d events committed by ingest and rolled up; measured %d events in "
+                + "%.1f s after the first commit%n", done, end, done - startDone, secs);
+        streams.close(Duration.ofSeconds(30));
         streams.cleanUp();
         return (done - startDone) / secs;
+    }
+
+    /** Sum of the end offsets of a topic's partitions. */
+    private static long endOffset(Admin admin, String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                .forEach(i -> latest.put(new TopicPartition(topic, i.partition()), OffsetSpec.latest()));
+        return admin.listOffsets(latest).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+    }
+
+    /** Sum of a group's committed offsets on a topic. */
+    private static long committed(Admin admin, String group, String topic) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get();
+        return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                .mapToLong(e -> e.getValue().offset()).sum();
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nodepulse.ops.MetricRegistry;
 import io.nodepulse.processor.PipelineMetrics;
+import io.nodepulse.processor.PipelineStreams;
 import io.nodepulse.processor.PipelineTopology;
 import io.nodepulse.processor.alert.AlertRules;
 import io.nodepulse.processor.validate.DlqHeaders;
@@ -28,7 +29,6 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -53,7 +53,7 @@ class PipelineIT {
 
     private final WireSerdes serdes = WireSerdes.offline();
     private Topics topics;
-    private KafkaStreams streams;
+    private PipelineStreams streams;
     private Path stateDir;
     private Instant base;
 
@@ -70,8 +70,8 @@ class PipelineIT {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
         p.putAll(PipelineTopology.requiredStreamsConfig());
-        streams = new KafkaStreams(PipelineTopology.build(PipelineTopology.Settings.defaults(), topics, serdes,
-                AlertRules.bundled(), new PipelineMetrics(new MetricRegistry())), p);
+        streams = new PipelineStreams(p, PipelineTopology.Settings.defaults(), topics, serdes, AlertRules.bundled(),
+                new PipelineMetrics(new MetricRegistry()));
         streams.start();
         base = Instant.now().minus(Duration.ofHours(3)).truncatedTo(ChronoUnit.HOURS);
     }
@@ -79,7 +79,7 @@ class PipelineIT {
     @AfterAll
     void stop() throws Exception {
         if (streams != null) {
-            streams.close(CloseOptions.timeout(Duration.ofSeconds(30)));
+            streams.close(Duration.ofSeconds(30));
             streams.cleanUp();
         }
         serdes.close();
@@ -170,6 +170,7 @@ class PipelineIT {
                     .isEqualTo(topics.metrics().name());
             assertThat(r.headers().lastHeader(DlqHeaders.OFFSET)).isNotNull();
         });
-        assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
+        assertThat(streams.clients().values()).extracting(KafkaStreams::state)
+                .containsOnly(KafkaStreams.State.RUNNING);
     }
 }

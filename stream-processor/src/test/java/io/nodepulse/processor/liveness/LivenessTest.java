@@ -91,7 +91,7 @@ class LivenessTest {
             assertThat(s.getReboot()).isFalse();
         });
         assertThat(alerts()).singleElement().satisfies(a -> assertThat(a.getState()).isEqualTo(AlertState.RESOLVED));
-        try (var all = h.driver.<String, Object>getKeyValueStore(LivenessProcessor.STORE).all()) {
+        try (var all = h.ingest.<String, Object>getKeyValueStore(LivenessProcessor.STORE).all()) {
             assertThat(all).toIterable().hasSize(2);
         }
     }

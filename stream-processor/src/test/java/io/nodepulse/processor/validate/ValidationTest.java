@@ -163,7 +163,7 @@ class ValidationTest {
     @Test
     void originalHeadersAreKeptOnDeadLetters() {
         byte[] garbage = {1, 2, 3};
-        h.input.pipeInput(new TestRecord<>("n1".getBytes(), garbage,
+        h.sendRecord(new TestRecord<>("n1".getBytes(), garbage,
                 new org.apache.kafka.common.header.internals.RecordHeaders().add("trace", "abc".getBytes()), START));
         TestRecord<byte[], byte[]> r = onlyDlqRecord();
         assertThat(header(r, "trace")).isEqualTo("abc");

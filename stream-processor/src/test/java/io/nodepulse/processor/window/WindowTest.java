@@ -216,4 +216,17 @@ class WindowTest {
                 .isEqualTo(2);
         assertThat(h.metrics.windowsEmitted.get("1m")).as("ticks produce no rollups").isEqualTo(1);
     }
+
+    /** The rollup application cannot decode a record of metrics.valid: it is counted, and the windows go on. */
+    @Test
+    void undecodableValidRecordIsCountedAndTheWindowsGoOn() {
+        var in = h.rollup.createInputTopic(h.topics.metricsValid().name(),
+                org.apache.kafka.common.serialization.Serdes.ByteArray().serializer(),
+                org.apache.kafka.common.serialization.Serdes.ByteArray().serializer());
+        in.pipeInput("n1".getBytes(java.nio.charset.StandardCharsets.UTF_8), new byte[] {1, 2, 3}, START);
+        h.send(at("n1", s(0)));
+        advanceTo(START.plus(Duration.ofMinutes(2)));
+        assertThat(h.metrics.rollupSkipped.get()).isEqualTo(1.0);
+        assertThat(find(rollups(h.rollup1m.readValuesToList(), "n1", START), "cpu", "").getSamples()).isEqualTo(1);
+    }
 }
