@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nodepulse.processor.PipelineStreams;
 import io.nodepulse.processor.ProcessorConfig;
+import io.nodepulse.processor.sink.Lane;
 import io.nodepulse.testkit.Stack;
 import io.nodepulse.testkit.WithStack;
 import io.nodepulse.topic.Topic;
@@ -125,7 +126,10 @@ class TopicsIT {
         assertThat(acls.get("group:literal:" + app)).contains("Read");
         assertThat(acls.get("group:literal:" + PipelineStreams.applicationId(app, PipelineStreams.ROLLUP)))
                 .contains("Read");
-        assertThat(acls.get("group:literal:" + defaults.sink().groupId())).contains("Read");
+        for (Lane lane : Lane.values()) {
+            assertThat(acls.get("group:literal:" + lane.groupId(defaults.sink().groupId()))).as(lane.label())
+                    .contains("Read");
+        }
         assertThat(acls.get("topic:literal:" + TOPICS.metrics().name())).containsExactlyInAnyOrder("Read",
                 "Describe");
         for (Topic<?, ?> t : List.of(TOPICS.metricsValid(), TOPICS.late(), TOPICS.rollup1m(), TOPICS.rollup1h(),

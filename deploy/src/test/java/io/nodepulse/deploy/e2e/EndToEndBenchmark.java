@@ -383,7 +383,10 @@ public final class EndToEndBenchmark {
         @Override
         void run() {
             while (!stop) {
-                samples.add((long) sum(metrics(), "nodepulse_processor_consumer_lag{topic=\"" + prefix + "metrics\""));
+                // ingest's lag on metrics plus the rollup application's on metrics.valid
+                String m = metrics();
+                samples.add((long) (sum(m, "nodepulse_processor_consumer_lag{topic=\"" + prefix + "metrics\"")
+                        + sum(m, "nodepulse_processor_consumer_lag{topic=\"" + prefix + "metrics.valid\"")));
                 try {
                     Thread.sleep(2000);
                 } catch (InterruptedException e) {

@@ -2,7 +2,7 @@ package io.nodepulse.processor.sink;
 
 import io.nodepulse.ops.MetricRegistry;
 
-/** The sink's Prometheus metrics, registered once per sink. */
+/** The sink's Prometheus metrics, registered once per sink and shared by its lanes. */
 final class SinkMetrics {
     final MetricRegistry.Counter rows;
     final MetricRegistry.Counter records;
@@ -45,8 +45,10 @@ final class SinkMetrics {
         retentionDropped = r.counter("nodepulse_retention_dropped_chunks_total", "Chunks dropped by retention, by tier.",
                 "tier");
         lag = r.gauge("nodepulse_sink_consumer_lag", "Records behind the end of each input topic.", "topic");
-        lastCommit = r.gauge("nodepulse_sink_last_commit_timestamp_seconds", "When the sink last committed a batch.");
-        buffered = r.gauge("nodepulse_sink_buffered_records", "Records consumed and not yet committed.");
+        lastCommit = r.gauge("nodepulse_sink_last_commit_timestamp_seconds", "When each lane last committed a batch.",
+                "lane");
+        buffered = r.gauge("nodepulse_sink_buffered_records", "Records consumed and not yet committed, by lane.",
+                "lane");
         retentionLastRun = r.gauge("nodepulse_retention_last_run_timestamp_seconds", "When retention last completed.");
     }
 }

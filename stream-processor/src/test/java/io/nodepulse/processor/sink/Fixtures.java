@@ -5,10 +5,12 @@ import io.nodepulse.schema.NodeMetrics;
 import io.nodepulse.schema.SampleMetrics;
 import io.nodepulse.testkit.Stack;
 import io.nodepulse.testkit.WithStack;
+import io.nodepulse.topic.Topic;
 import io.nodepulse.topic.TopicAdmin;
 import io.nodepulse.topic.Topics;
 import io.nodepulse.wire.WireSerdes;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -22,9 +24,11 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -183,6 +187,43 @@ final class Fixtures {
 
     static long rows(Connection c, String table) throws SQLException {
         return count(c, "SELECT count(*) FROM " + table);
+    }
+
+    /** The next offsets stored for a consumer group, by partition. */
+    static Map<TopicPartition, Long> storedOffsets(Connection c, String groupId) throws SQLException {
+        Map<TopicPartition, Long> m = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT topic, partition, next_offset FROM "
+                + Tables.SINK_OFFSETS + " WHERE group_id = ?")) {
+            ps.setString(1, groupId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    m.put(new TopicPartition(rs.getString(1), rs.getInt(2)), rs.getLong(3));
+                }
+            }
+        }
+        return m;
+    }
+
+    /**
+     * The next offset a sink stores for each partition of {@code topics} that holds data: the end offset less
+     * the commit marker that follows the last record batch.
+     */
+    static Map<TopicPartition, Long> endOffsets(Stack stack, Topic<?, ?>... topics) throws Exception {
+        try (Admin admin = Admin.create(stack.kafkaConfig())) {
+            Map<TopicPartition, OffsetSpec> req = new HashMap<>();
+            for (Topic<?, ?> t : topics) {
+                for (int p = 0; p < PARTITIONS; p++) {
+                    req.put(new TopicPartition(t.name(), p), OffsetSpec.latest());
+                }
+            }
+            Map<TopicPartition, Long> m = new HashMap<>();
+            admin.listOffsets(req).all().get().forEach((tp, info) -> {
+                if (info.offset() > 0) {
+                    m.put(tp, info.offset() - 1);
+                }
+            });
+            return m;
+        }
     }
 
     /** Polls until the condition holds or the deadline passes. */

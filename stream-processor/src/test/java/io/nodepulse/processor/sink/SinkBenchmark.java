@@ -327,7 +327,7 @@ public final class SinkBenchmark {
                         Thread.sleep(5);
                     }
                     int pid = (int) Fixtures.count(c, "SELECT coalesce(max(pid), -1) FROM pg_stat_activity WHERE "
-                            + "application_name = 'nodepulse-sink' AND datname = current_database()");
+                            + "application_name = 'nodepulse-sink-raw' AND datname = current_database()");
                     Meter m = new Meter(pid);
                     while (Fixtures.rows(c, Tables.NODE_EVENTS) < events.size()) {
                         Thread.sleep(20);

@@ -16,21 +16,15 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -117,8 +111,11 @@ class SinkExactlyOnceIT extends Fixtures.PreparedStack {
                     + "WHERE n = 60 AND lo = 1 AND hi = 60 AND d = 60")).isEqualTo(nodes.size());
             assertThat(Fixtures.count(c, "SELECT count(*) FROM nodepulse_data.node_events WHERE node = 'ghost'"))
                     .as("rows of the aborted transaction").isZero();
-            // the stored offsets are the ends of the topics
-            assertThat(storedOffsets(c)).isEqualTo(endOffsets());
+            // each lane stored the ends of its topics under its own group
+            assertThat(Fixtures.storedOffsets(c, Lane.RAW.groupId(small.groupId()))).isEqualTo(Fixtures.endOffsets(
+                    stack, topics.metricsValid(), topics.nodeStatus(), topics.alerts()));
+            assertThat(Fixtures.storedOffsets(c, Lane.ROLLUP.groupId(small.groupId()))).isEqualTo(Fixtures.endOffsets(
+                    stack, topics.rollup1m(), topics.rollup1h()));
             // inventory and latest follow the events
             assertThat(Fixtures.count(c, "SELECT count(*) FROM nodepulse.nodes")).isEqualTo(nodes.size());
             assertThat(Fixtures.count(c, "SELECT count(*) FROM nodepulse.nodes WHERE first_seen = timestamptz 'epoch' + "
@@ -207,37 +204,5 @@ class SinkExactlyOnceIT extends Fixtures.PreparedStack {
                 Fixtures.quietly(() -> Files.readString(f.toPath()).contains("SINK STARTED") || !p.isAlive()));
         assertThat(started && p.isAlive()).as("child sink started; its log: %s", Files.readString(log)).isTrue();
         return p;
-    }
-
-    private static Map<TopicPartition, Long> storedOffsets(Connection c) throws Exception {
-        Map<TopicPartition, Long> m = new HashMap<>();
-        try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT topic, partition, next_offset FROM nodepulse_data.sink_offsets")) {
-            while (rs.next()) {
-                m.put(new TopicPartition(rs.getString(1), rs.getInt(2)), rs.getLong(3));
-            }
-        }
-        return m;
-    }
-
-    /** End offsets of the partitions that hold data (a commit marker follows each record batch). */
-    private Map<TopicPartition, Long> endOffsets() throws Exception {
-        try (Admin admin = Admin.create(stack.kafkaConfig())) {
-            Map<TopicPartition, OffsetSpec> req = new HashMap<>();
-            for (String t : List.of(topics.metricsValid().name(), topics.rollup1m().name(), topics.rollup1h().name(),
-                    topics.nodeStatus().name(), topics.alerts().name())) {
-                for (int p = 0; p < Fixtures.PARTITIONS; p++) {
-                    req.put(new TopicPartition(t, p), OffsetSpec.latest());
-                }
-            }
-            Map<TopicPartition, Long> m = new HashMap<>();
-            admin.listOffsets(req).all().get().forEach((tp, info) -> {
-                if (info.offset() > 0) {
-                    // the last record is followed by its transaction's commit marker
-                    m.put(tp, info.offset() - 1);
-                }
-            });
-            return m;
-        }
     }
 }
