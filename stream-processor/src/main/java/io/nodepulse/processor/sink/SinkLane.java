@@ -263,19 +263,16 @@ final class SinkLane {
 
     /** Takes the outcome of the batch in flight, if any; a failure is handled by {@link #flush}. */
     private void awaitInFlight() {
-        InFlight taken = inFlight;
-        if (taken == null) {
+        if (inFlight == null) {
             return;
         }
-        inFlight = null;
-        try {
-            committed(taken.encoded(), waitFor(taken.outcome()));
+        Failed failed = settleInFlight();
+        if (failed == null) {
             resumeIfPaused();
-        } catch (ExecutionException e) {
-            Database.rollbackQuietly(connection);
-            log.debug("batch of {} records failed in the writer ({}); retrying it here", taken.batch().size(),
-                    e.getCause().toString());
-            flush(taken.batch());
+        } else {
+            log.debug("batch of {} records failed in the writer ({}); retrying it here", failed.batch().size(),
+                    failed.cause().toString());
+            flush(failed.batch());
         }
     }
 
@@ -285,27 +282,44 @@ final class SinkLane {
      * offsets.
      */
     private void finishInFlightOnClose() {
+        Failed failed = settleInFlight();
+        if (failed == null) {
+            return;
+        }
+        closeConnection();
+        Set<TopicPartition> again = new HashSet<>();
+        failed.batch().forEach(r -> again.add(r.partition()));
+        again.retainAll(consumer.assignment());
+        for (TopicPartition tp : again) {
+            stored.remove(tp);
+            pendingSeek.add(tp);
+        }
+        consumer.pause(again);
+        buffer.removeIf(r -> again.contains(r.partition()));
+        log.info("{}: batch of {} records failed in the writer ({}); {} will be read again from the stored "
+                + "offsets", name, failed.batch().size(), failed.cause().toString(), again);
+    }
+
+    /** A batch the writer could not commit (its transaction was rolled back), and why. */
+    private record Failed(List<SinkRecord> batch, Throwable cause) {
+    }
+
+    /**
+     * Waits for the batch in flight, if any, and records it when it committed; returns it when it failed, after
+     * rolling back the connection.
+     */
+    private Failed settleInFlight() {
         InFlight taken = inFlight;
         if (taken == null) {
-            return;
+            return null;
         }
         inFlight = null;
         try {
             committed(taken.encoded(), waitFor(taken.outcome()));
+            return null;
         } catch (ExecutionException e) {
             Database.rollbackQuietly(connection);
-            closeConnection();
-            Set<TopicPartition> again = new HashSet<>();
-            taken.batch().forEach(r -> again.add(r.partition()));
-            again.retainAll(consumer.assignment());
-            for (TopicPartition tp : again) {
-                stored.remove(tp);
-                pendingSeek.add(tp);
-            }
-            consumer.pause(again);
-            buffer.removeIf(r -> again.contains(r.partition()));
-            log.info("{}: batch of {} records failed in the writer ({}); {} will be read again from the stored "
-                    + "offsets", name, taken.batch().size(), e.getCause().toString(), again);
+            return new Failed(taken.batch(), e.getCause());
         }
     }
 
