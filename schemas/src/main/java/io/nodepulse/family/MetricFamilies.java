@@ -29,6 +29,8 @@ public final class MetricFamilies {
     private static final List<String> PRESSURE = List.of("cpuPressure", "memoryPressure", "ioPressure");
 
     private static final List<MetricFamily> ALL = build(NodeMetrics.getClassSchema());
+    /** Where each family of {@link #ALL} sits in a NodeMetrics record, by position: no name lookup per event. */
+    private static final Access[] ACCESS = access(NodeMetrics.getClassSchema());
     private static final Map<String, MetricFamily> BY_NAME =
             ALL.stream().collect(Collectors.toUnmodifiableMap(MetricFamily::name, Function.identity()));
 
@@ -59,32 +61,47 @@ public final class MetricFamilies {
 
     /** Visits every family record present in the event: a null family (failed collector) is skipped. */
     public static void forEach(NodeMetrics event, Visitor visitor) {
-        for (MetricFamily f : ALL) {
-            if (f.perDevice()) {
-                List<?> items = (List<?>) event.get(f.path());
-                if (items == null) {
-                    continue;
-                }
-                int devicePos = f.schema().getField(f.deviceField()).pos();
-                for (Object item : items) {
+        for (int i = 0; i < ACCESS.length; i++) {
+            MetricFamily f = ALL.get(i);
+            Access a = ACCESS[i];
+            Object value = event.get(a.eventPos());
+            if (value == null) {
+                continue;
+            }
+            if (a.devicePos() >= 0) {
+                for (Object item : (List<?>) value) {
                     IndexedRecord r = (IndexedRecord) item;
-                    visitor.visit(f, String.valueOf(r.get(devicePos)), r);
-                }
-            } else if (f.path().startsWith("pressure.")) {
-                IndexedRecord pressure = (IndexedRecord) event.get("pressure");
-                if (pressure != null) {
-                    IndexedRecord r = (IndexedRecord) pressure.get(pressure.getSchema().getField(f.name()).pos());
-                    if (r != null) {
-                        visitor.visit(f, "", r);
-                    }
+                    visitor.visit(f, String.valueOf(r.get(a.devicePos())), r);
                 }
             } else {
-                IndexedRecord r = (IndexedRecord) event.get(f.path());
+                IndexedRecord r = (IndexedRecord) (a.nestedPos() >= 0
+                        ? ((IndexedRecord) value).get(a.nestedPos()) : value);
                 if (r != null) {
                     visitor.visit(f, "", r);
                 }
             }
         }
+    }
+
+    /**
+     * @param eventPos  position of the family's field (or of {@code pressure}) in NodeMetrics
+     * @param nestedPos position inside {@code pressure}, or -1
+     * @param devicePos position of the device field in a per-device item, or -1
+     */
+    private record Access(int eventPos, int nestedPos, int devicePos) {
+    }
+
+    private static Access[] access(Schema nodeMetrics) {
+        Schema pressure = recordOf(nodeMetrics.getField("pressure").schema());
+        Access[] out = new Access[ALL.size()];
+        for (int i = 0; i < out.length; i++) {
+            MetricFamily f = ALL.get(i);
+            int device = f.perDevice() ? f.schema().getField(f.deviceField()).pos() : -1;
+            out[i] = f.path().startsWith("pressure.")
+                    ? new Access(nodeMetrics.getField("pressure").pos(), pressure.getField(f.name()).pos(), -1)
+                    : new Access(nodeMetrics.getField(f.path()).pos(), -1, device);
+        }
+        return out;
     }
 
     static List<MetricFamily> build(Schema nodeMetrics) {
