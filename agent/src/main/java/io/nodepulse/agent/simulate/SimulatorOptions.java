@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -221,57 +223,47 @@ public record SimulatorOptions(int nodes, Duration interval, Duration duration, 
 
     private record Parser(Map<String, String> given, List<String> problems) {
         Integer integer(String name, Integer fallback, int min, int max) {
-            String v = given.get(name);
-            if (v == null) {
-                return fallback;
-            }
-            try {
-                int n = Integer.parseInt(v.strip().replace("_", "").replace(",", ""));
-                if (n < min || n > max) {
-                    problems.add(name + " " + v + " is out of range (" + fmt(min) + " to " + fmt(max) + ")");
-                    return fallback;
-                }
-                return n;
-            } catch (NumberFormatException e) {
-                problems.add(name + " '" + v + "' is not a whole number");
-                return fallback;
-            }
+            return read(name, fallback, "a whole number", v -> Integer.parseInt(v.strip().replace("_", "")
+                    .replace(",", "")), n -> n >= min && n <= max, fmt(min) + " to " + fmt(max));
         }
 
         Double decimal(String name, Double fallback, double min, double max) {
-            String v = given.get(name);
-            if (v == null) {
-                return fallback;
-            }
-            try {
-                double d = Double.parseDouble(v.strip());
-                if (!(d >= min && d <= max)) {
-                    problems.add(name + " " + v + " is out of range (" + fmt(min) + " to " + fmt(max) + ")");
-                    return fallback;
-                }
-                return d;
-            } catch (NumberFormatException e) {
-                problems.add(name + " '" + v + "' is not a number");
-                return fallback;
-            }
+            return read(name, fallback, "a number", v -> Double.parseDouble(v.strip()), d -> d >= min && d <= max,
+                    fmt(min) + " to " + fmt(max));
         }
 
         Duration duration(String name, Duration fallback, Duration min, Duration max) {
+            return read(name, fallback, "a duration like 500ms, 10s, 5m, 2h or 1d", ConfigReader::parseDuration,
+                    d -> d.compareTo(min) >= 0 && d.compareTo(max) <= 0,
+                    ConfigReader.format(min) + " to " + ConfigReader.format(max));
+        }
+
+        /**
+         * The flag's value, or {@code fallback} when it is absent or wrong; a wrong value is added to the problems.
+         *
+         * @param parse gives null or throws NumberFormatException for a value that is not {@code what}
+         */
+        private <T> T read(String name, T fallback, String what, Function<String, T> parse, Predicate<T> inRange,
+                           String range) {
             String v = given.get(name);
             if (v == null) {
                 return fallback;
             }
-            Duration d = ConfigReader.parseDuration(v);
-            if (d == null) {
-                problems.add(name + " '" + v + "' is not a duration like 500ms, 10s, 5m, 2h or 1d");
+            T parsed;
+            try {
+                parsed = parse.apply(v);
+            } catch (NumberFormatException e) {
+                parsed = null;
+            }
+            if (parsed == null) {
+                problems.add(name + " '" + v + "' is not " + what);
                 return fallback;
             }
-            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-                problems.add(name + " " + v + " is out of range (" + ConfigReader.format(min) + " to "
-                        + ConfigReader.format(max) + ")");
+            if (!inRange.test(parsed)) {
+                problems.add(name + " " + v + " is out of range (" + range + ")");
                 return fallback;
             }
-            return d;
+            return parsed;
         }
 
         private static String fmt(double d) {
