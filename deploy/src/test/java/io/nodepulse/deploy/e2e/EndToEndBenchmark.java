@@ -1,6 +1,7 @@
 package io.nodepulse.deploy.e2e;
 
 import io.nodepulse.testkit.AppProcess;
+import io.nodepulse.testkit.BenchEnv;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -137,16 +138,7 @@ public final class EndToEndBenchmark {
         if (!stagger && !aligned) {
             stagger = true;
         }
-        Map<String, String> env = new HashMap<>();
-        System.getenv().forEach((k, v) -> {
-            if (k.startsWith("NODEPULSE_")) {
-                env.put(k, v);
-            }
-        });
-        if (!env.containsKey("NODEPULSE_JDBC_URL")) {
-            System.err.println("run eval \"$(deploy/local/stack.sh env)\" first");
-            System.exit(2);
-        }
+        Map<String, String> env = BenchEnv.localStackOrExit();
         List<Step> steps = new ArrayList<>();
         for (int r : rates) {
             if (stagger) {

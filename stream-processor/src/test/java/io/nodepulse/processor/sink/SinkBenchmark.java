@@ -6,6 +6,7 @@ import io.nodepulse.processor.migrate.Migrator;
 import io.nodepulse.schema.NodeMetrics;
 import io.nodepulse.topic.TopicAdmin;
 import io.nodepulse.topic.Topics;
+import io.nodepulse.testkit.BenchEnv;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,16 +75,7 @@ public final class SinkBenchmark {
         int perNode = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         int batch = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
         int reps = args.length > 3 ? Integer.parseInt(args[3]) : 3;
-        Map<String, String> env = new HashMap<>();
-        System.getenv().forEach((k, v) -> {
-            if (k.startsWith("NODEPULSE_")) {
-                env.put(k, v);
-            }
-        });
-        if (!env.containsKey("NODEPULSE_JDBC_URL")) {
-            System.err.println("run eval \"$(deploy/local/stack.sh env)\" first");
-            System.exit(2);
-        }
+        Map<String, String> env = BenchEnv.localStackOrExit();
         new SinkBenchmark(env).run(nodes, perNode, batch, reps);
     }
 
