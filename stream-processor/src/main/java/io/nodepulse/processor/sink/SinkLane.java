@@ -76,6 +76,10 @@ final class SinkLane {
     private Connection connection;
     private InFlight inFlight;
     private volatile boolean paused;
+    /** A batch was left unstored when the lane began to close: nothing read after it may be stored. */
+    private boolean abandoned;
+    /** Set by the first assignment (even an empty one): until then the lag is unknown. */
+    private boolean joined;
     private long nextSeekAttempt;
     private final Backoff seekBackoff;
 
@@ -185,7 +189,7 @@ final class SinkLane {
             if (died == null) {
                 finishInFlightOnClose();
             }
-            if (!buffer.isEmpty() && died == null && !paused) {
+            if (!buffer.isEmpty() && died == null && !paused && !abandoned) {
                 List<SinkRecord> batch = retainAssigned(new ArrayList<>(buffer));
                 buffer.clear();
                 if (!batch.isEmpty()) {
@@ -235,6 +239,9 @@ final class SinkLane {
      */
     private void pipeline(List<SinkRecord> records) {
         awaitInFlight();
+        if (abandoned) {
+            return;
+        }
         List<SinkRecord> batch = retainAssigned(records);
         if (batch.isEmpty()) {
             return;
@@ -334,20 +341,31 @@ final class SinkLane {
         }
     }
 
-    /** Writes a batch, retrying until it is stored or the sink closes. */
+    /**
+     * Writes a batch, retrying until it is stored or the sink closes. A batch left unstored on close marks the
+     * lane {@link #abandoned}: a later batch of the same partitions would otherwise move the stored offsets past
+     * it, so nothing more is written and the next start reads it again.
+     */
     private void flush(List<SinkRecord> batch) {
         int[] dataBudget = {Math.max(10, batch.size() / 2)};
-        write(batch, false, dataBudget);
+        if (!write(batch, false, dataBudget)) {
+            abandoned = true;
+            log.info("{} closing with a batch of {} records not stored ({}); it is read again on the next start",
+                    name, batch.size(), describe(batch));
+        }
     }
 
-    private void write(List<SinkRecord> records, boolean stageAll, int[] dataBudget) {
+    /** True once the records are stored (or none of them is this lane's any more), false when closing first. */
+    private boolean write(List<SinkRecord> records, boolean stageAll, int[] dataBudget) {
         List<SinkRecord> batch = records;
         Backoff backoff = new Backoff(config.retryBackoffMin(), config.retryBackoffMax());
         boolean staged = stageAll;
         while (!closing) {
             batch = retainAssigned(batch);
             if (batch.isEmpty()) {
-                return;
+                // a rebalance while waiting to retry took the partitions: they are no longer held back
+                resumeIfPaused();
+                return true;
             }
             try {
                 commitOnce(batch, staged);
@@ -355,7 +373,7 @@ final class SinkLane {
                     log.info("batch of {} records stored after {} retries; resuming", batch.size(), backoff.attempt());
                 }
                 resumeIfPaused();
-                return;
+                return true;
             } catch (SQLException e) {
                 Database.rollbackQuietly(connection);
                 SqlErrors.Kind kind = SqlErrors.classify(e);
@@ -386,9 +404,8 @@ final class SinkLane {
                     int half = batch.size() / 2;
                     log.info("batch of {} records refused ({}); bisecting to find the bad record", batch.size(),
                             SqlErrors.describe(e));
-                    write(batch.subList(0, half), staged, dataBudget);
-                    write(batch.subList(half, batch.size()), staged, dataBudget);
-                    return;
+                    return write(batch.subList(0, half), staged, dataBudget)
+                            && write(batch.subList(half, batch.size()), staged, dataBudget);
                 }
                 closeConnection();
                 String what = switch (kind) {
@@ -415,6 +432,7 @@ final class SinkLane {
                 waitBeforeRetry(batch, "dlq", "cannot reach the DLQ topic (" + e.getMessage() + ")", backoff);
             }
         }
+        return false;
     }
 
     private void commitOnce(List<SinkRecord> batch) throws SQLException, BatchWriter.FencedException,
@@ -623,6 +641,7 @@ final class SinkLane {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            joined = true;
             if (partitions.isEmpty()) {
                 // a member of the group with nothing to do (more sinks than partitions) is ready
                 if ("starting".equals(problem)) {
@@ -674,7 +693,7 @@ final class SinkLane {
             }
         }
         byTopic.forEach((t, l) -> metrics.lag.set(l, t));
-        totalLag = known && pendingSeek.isEmpty() ? total + buffer.size() : -1;
+        totalLag = joined && known && pendingSeek.isEmpty() ? total + buffer.size() : -1;
     }
 
     /** True when this lane has no known backlog: the repair task waits for it. */
