@@ -36,9 +36,10 @@ import org.apache.kafka.common.serialization.Serdes;
  * away a node is gets measured against a reference time chosen so that a processor that was down, or is
  * working through a backlog, does not declare every node DOWN before their queued events are read: while this
  * task keeps receiving events, the reference is the task's event-time frontier (the newest event time it has
- * seen from any node), so a node is DOWN only when the others have moved on without it; once the task has
- * received nothing for a node's DOWN threshold of wall-clock time, its input is drained and the reference is
- * the wall clock.
+ * seen from any node, but never ahead of the wall clock, so one node with a fast clock does not put the others
+ * behind), and a node is DOWN only when the others have moved on without it; once the task has received
+ * nothing for a node's DOWN threshold of wall-clock time, its input is drained and the reference is the wall
+ * clock. An event older than the node's last one changes nothing.
  */
 public final class LivenessProcessor implements Processor<byte[], Checked, String, SpecificRecord> {
     public static final String STORE = "liveness-store";
@@ -89,16 +90,16 @@ public final class LivenessProcessor implements Processor<byte[], Checked, Strin
             n.cluster = e.getCluster();
             n.node = e.getNode();
         }
-        boolean newest = t >= n.lastSeen;
-        boolean reboot = false;
-        if (newest) {
-            reboot = n.bootId != null && !n.bootId.equals(e.getBootId());
-            n.lastSeen = t;
-            n.intervalMs = e.getIntervalMs();
-            n.bootId = e.getBootId();
-            n.runId = e.getRunId();
+        if (t < n.lastSeen) {
+            // an older event (a re-send, a straggler) says nothing about the node now
+            return;
         }
-        if (newest && e.getKind() == EventKind.SHUTDOWN) {
+        boolean reboot = n.bootId != null && !n.bootId.equals(e.getBootId());
+        n.lastSeen = t;
+        n.intervalMs = e.getIntervalMs();
+        n.bootId = e.getBootId();
+        n.runId = e.getRunId();
+        if (e.getKind() == EventKind.SHUTDOWN) {
             if (n.state != NodeState.STOPPED) {
                 change(n, NodeState.STOPPED, t, false, "clean shutdown of agent run " + e.getRunId());
             }
@@ -125,7 +126,7 @@ public final class LivenessProcessor implements Processor<byte[], Checked, Strin
                 KeyValue<String, NodeLiveness> kv = it.next();
                 NodeLiveness n = kv.value;
                 long downAfter = (long) settings.downAfterMissed() * Math.max(1, n.intervalMs);
-                long ref = idleFor >= downAfter ? now : frontier;
+                long ref = idleFor >= downAfter ? now : Math.min(frontier, now);
                 long away = ref - n.lastSeen;
                 boolean dirty = false;
                 if (n.state == NodeState.RETIRED) {

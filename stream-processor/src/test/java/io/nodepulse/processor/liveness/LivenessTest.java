@@ -169,4 +169,34 @@ class LivenessTest {
         h.wallClock(Duration.ofSeconds(10));
         assertThat(statuses("n1")).extracting(NodeStatus::getState).containsExactly(NodeState.DOWN);
     }
+
+    @Test
+    void aNodeWithAFastClockDoesNotPutTheOthersDown() {
+        // n3's clock runs two minutes ahead (within the accepted skew); the others report on time
+        for (Instant t = START; !t.isAfter(START.plus(Duration.ofMinutes(3))); t = t.plusSeconds(10)) {
+            h.wallClockTo(t);
+            h.send(event("n1", t, "boot-n1"));
+            h.send(event("n2", t, "boot-n2"));
+            h.send(event("n3", t.plus(Duration.ofMinutes(2)), "boot-n3"));
+        }
+        assertThat(h.status.readValuesToList()).extracting(NodeStatus::getState)
+                .as("each node comes UP once and stays").containsExactly(NodeState.UP, NodeState.UP, NodeState.UP);
+        assertThat(alerts()).isEmpty();
+    }
+
+    @Test
+    void anOlderEventDoesNotBringADownNodeBack() {
+        report(START, START.plusSeconds(30), "n1", "n2");
+        report(START.plusSeconds(40), START.plusSeconds(80), "n2");
+        assertThat(statuses("n1")).extracting(NodeStatus::getState).containsExactly(NodeState.UP, NodeState.DOWN);
+        alerts();
+
+        h.send(event("n1", START.plusSeconds(25), "boot-n1"));
+        assertThat(statuses("n1")).as("a straggler from before the silence").isEmpty();
+        assertThat(alerts()).as("the node-down alert keeps firing").isEmpty();
+
+        h.send(event("n1", START.plusSeconds(90), "boot-n1"));
+        assertThat(statuses("n1")).extracting(NodeStatus::getState).containsExactly(NodeState.UP);
+        assertThat(alerts()).extracting(Alert::getState).containsExactly(AlertState.RESOLVED);
+    }
 }
