@@ -1,6 +1,7 @@
 package io.nodepulse.processor.validate;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -58,6 +59,11 @@ public final class DlqHeaders {
         add(h, TOPIC, topic);
         add(h, PARTITION, Integer.toString(partition));
         add(h, OFFSET, Long.toString(offset));
+    }
+
+    /** Where a record was read, as {@code topic-partition@offset} for log lines, or "unknown". */
+    public static String describe(Optional<RecordMetadata> origin) {
+        return origin.map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("unknown");
     }
 
     /** Adds one header as UTF-8 text. */

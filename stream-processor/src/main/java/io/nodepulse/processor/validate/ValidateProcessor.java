@@ -15,7 +15,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Decodes the raw bytes of an agent's record and checks them. Anything wrong becomes a REJECTED record with
  * the dead-letter headers set; the stream goes on. Valid events leave with their event time as the record
- * timestamp, which the windows use.
+ * timestamp, so metrics.valid and late carry it: the rollup application reads both topics in one task, and Kafka
+ * Streams takes the next record from the partition whose head has the lowest timestamp, which keeps its
+ * 1-hour windows fed in event-time order after an outage (agents replay their spools with send times seconds
+ * apart). Rejected records keep their arrival timestamp.
  */
 public final class ValidateProcessor implements FixedKeyProcessor<byte[], byte[], Checked> {
     private static final Logger log = LoggerFactory.getLogger(ValidateProcessor.class);
@@ -68,8 +71,7 @@ public final class ValidateProcessor implements FixedKeyProcessor<byte[], byte[]
         metrics.dlq.inc(problem.reason());
         if (rejected++ % 1000 == 0) {
             log.warn("rejected a record to the dead-letter topic ({} so far in this task): {}: {} at {}",
-                    rejected, problem.reason(), problem.detail(), context.recordMetadata()
-                            .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("?"));
+                    rejected, problem.reason(), problem.detail(), DlqHeaders.describe(context.recordMetadata()));
         }
         context.forward(record.withValue(Checked.rejected(record.value(), event))
                 .withHeaders(DlqHeaders.build(record.headers(), problem, context.recordMetadata().orElse(null),

@@ -2,6 +2,7 @@ package io.nodepulse.processor.window;
 
 import io.nodepulse.processor.PipelineMetrics;
 import io.nodepulse.processor.validate.Checked;
+import io.nodepulse.processor.validate.DlqHeaders;
 import io.nodepulse.schema.NodeMetrics;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
@@ -45,8 +46,7 @@ public final class DecodeAccepted implements FixedKeyProcessor<byte[], byte[], C
             return serde.deserializer().deserialize(context.recordMetadata().map(m -> m.topic()).orElse(""),
                     record.value());
         } catch (RuntimeException e) {
-            String origin = context.recordMetadata().map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
-                    .orElse("unknown");
+            String origin = DlqHeaders.describe(context.recordMetadata());
             log.error("cannot decode {} for the rollups ({}); it is left out of them. Check that the schemas topic "
                     + "still holds every writer schema", origin, e.toString());
             metrics.rollupSkipped.inc();

@@ -8,8 +8,9 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
 /**
- * Stamps a record (or a stream-time tick, which keeps its own timestamp) with its event's time before a window, which assigns records by timestamp. Outputs keep the
- * arrival timestamp, so topic retention counts from arrival and a replayed backlog is not deleted on arrival.
+ * Stamps a record with its event's time just before a window, which assigns records by timestamp; a stream-time
+ * tick keeps its own timestamp. Records from metrics.valid and late already carry the event time (ingest stamps
+ * them), so this step states what the windows rely on rather than changing it.
  */
 public final class EventTime<V> implements FixedKeyProcessor<byte[], Checked, V> {
     private final Function<Checked, V> value;
