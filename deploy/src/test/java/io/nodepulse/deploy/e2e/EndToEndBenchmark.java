@@ -190,7 +190,7 @@ public final class EndToEndBenchmark {
 
     static final String HEADER = "| ticks | nodes | target ev/s | events/s stored | rows/s (/ COPY) | raw p50 | raw p99 | "
             + "rollup p50 | rollup p99 | kept up | CPU % sim / proc / kafka / pg / other | RSS MiB sim / proc / kafka / "
-            + "pg (PSS) | input lag max / end (s) | load 1m start → end |";
+            + "pg (PSS) | input lag max / end (s) | load 1m start → end | steal % |";
 
     // ------------------------------------------------------------------ one step
 
@@ -265,16 +265,17 @@ public final class EndToEndBenchmark {
         }
         double machine = 100 * (b.machineBusy - a.machineBusy) / wallTicks;
         double other = machine - cpu.values().stream().mapToDouble(Double::doubleValue).sum();
+        double steal = 100 * (b.machineSteal - a.machineSteal) / wallTicks;
         // kept up: stored what was offered, and the input lag did not grow by more than 5 s of input
         boolean keptUp = events >= 0.97 * s.rate() && lags.last() <= s.rate() * 5L;
         return String.format(Locale.ROOT, "| %s | %,d | %,d | %,.0f | %,.0f%s | %s | %s | %s | %s | %s | %.0f / %.0f / %.0f / "
-                        + "%.0f / %.0f | %d / %d / %d / %d | %.1f / %.1f | %s → %s |", s.stagger() ? "staggered" : "aligned",
+                        + "%.0f / %.0f | %d / %d / %d / %d | %.1f / %.1f | %s → %s | %.0f |", s.stagger() ? "staggered" : "aligned",
                 nodes, s.rate(), events, rows, copyBaseline > 0 ? String.format(Locale.ROOT, " (%.2f)",
                         rows / copyBaseline) : "", raw.pct(50), raw.pct(99), rollup.pct(50), rollup.pct(99),
                 keptUp ? "yes" : "no", cpu.get("sim"), cpu.get("processor"), cpu.get("kafka"), cpu.get("postgres"),
                 other, b.rss.getOrDefault("sim", 0L) >> 20, b.rss.getOrDefault("processor", 0L) >> 20,
                 b.rss.getOrDefault("kafka", 0L) >> 20, b.rss.getOrDefault("postgres", 0L) >> 20,
-                lags.max() / (double) s.rate(), lags.last() / (double) s.rate(), a.load, b.load);
+                lags.max() / (double) s.rate(), lags.last() / (double) s.rate(), a.load, b.load, steal);
     }
 
     private void sleepWatching(AppProcess sim, Duration d) throws InterruptedException {
@@ -412,6 +413,7 @@ public final class EndToEndBenchmark {
         final Map<String, Long> cpuTicks = new HashMap<>();
         final Map<String, Long> rss = new HashMap<>();
         final long machineBusy;
+        final long machineSteal;
         final String load;
 
         Snapshot(AppProcess sim) throws IOException {
@@ -433,7 +435,9 @@ public final class EndToEndBenchmark {
             rss.put("processor", ProcStat.rss(processor.pid()));
             rss.put("kafka", ProcStat.rss(kafka));
             rss.put("postgres", ProcStat.treePss(pg));
-            machineBusy = ProcStat.machineBusy();
+            long[] machine = ProcStat.machineTicks();
+            machineBusy = machine[0];
+            machineSteal = machine[1];
             load = loadavg();
         }
     }
@@ -615,16 +619,19 @@ public final class EndToEndBenchmark {
             return total;
         }
 
-        /** Busy clock ticks of the whole machine (everything but idle and iowait). */
-        static long machineBusy() throws IOException {
+        /**
+         * Clock ticks of the whole machine from /proc/stat: [0] busy (user, nice, system, irq, softirq), [1] steal
+         * (time the hypervisor gave this VM's CPUs to others).
+         */
+        static long[] machineTicks() throws IOException {
             String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
             long busy = 0;
-            for (int i = 1; i < Math.min(f.length, 9); i++) {
+            for (int i = 1; i < Math.min(f.length, 8); i++) {
                 if (i != 4 && i != 5) {
                     busy += Long.parseLong(f[i]);
                 }
             }
-            return busy;
+            return new long[] {busy, f.length > 8 ? Long.parseLong(f[8]) : 0};
         }
 
         /** Fields of /proc/pid/stat after the command name (index 0 = state). */
