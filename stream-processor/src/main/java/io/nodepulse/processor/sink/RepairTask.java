@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,10 +19,16 @@ import org.slf4j.LoggerFactory;
  * with its inputs (so raw rows still in flight land first). Each round takes due entries with
  * FOR UPDATE SKIP LOCKED, upserts the recomputed rows and deletes the entries in one transaction; running a
  * repair twice gives the same rows. A late event arriving meanwhile re-queues its entry after this round.
+ * <p>
+ * An entry the database refuses for its data (SQLState class 22, e.g. a sum out of range) would fail every round
+ * and hold back the entries behind it: when a round fails so, it is run again entry by entry, each under a
+ * savepoint, and a refused entry is logged, counted and put back by {@link #PARKED} instead of deleted.
  */
 final class RepairTask implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(RepairTask.class);
     static final int ROUND = 200;
+    /** How long a refused entry waits before it is tried again. */
+    static final String PARKED = "1 hour";
 
     private final SinkConfig config;
     private final BooleanSupplier caughtUp;
@@ -67,7 +74,7 @@ final class RepairTask implements Runnable {
             try {
                 int done;
                 do {
-                    done = runOnce();
+                    done = runRound();
                 } while (done == ROUND && !closing);
                 problem = null;
                 backoff.reset();
@@ -88,8 +95,26 @@ final class RepairTask implements Runnable {
         Database.closeQuietly(connection);
     }
 
-    /** One round: repairs up to {@value #ROUND} due entries; returns how many. */
-    int runOnce() throws SQLException {
+    /** One round, taken entry by entry if the database refuses one for its data; returns how many were due. */
+    int runRound() throws SQLException {
+        try {
+            return runOnce(false);
+        } catch (SQLException e) {
+            if (SqlErrors.classify(e) != SqlErrors.Kind.DATA) {
+                throw e;
+            }
+            Database.rollbackQuietly(connection);
+            log.warn("rollup repair round refused for its data ({}); repairing its entries one by one",
+                    SqlErrors.describe(e));
+            return runOnce(true);
+        }
+    }
+
+    /**
+     * One round: repairs up to {@value #ROUND} due entries; returns how many. With {@code careful}, each entry
+     * runs under a savepoint and one refused for its data is parked instead of failing the round.
+     */
+    int runOnce(boolean careful) throws SQLException {
         Connection c = connection();
         c.setAutoCommit(false);
         record Entry(String cluster, String node, String family, String resolution, long bucketMillis) {
@@ -108,13 +133,16 @@ final class RepairTask implements Runnable {
             return 0;
         }
         Map<String, Integer> rowsByResolution = new HashMap<>();
+        Map<String, Integer> entries = new HashMap<>();
         for (Entry e : due) {
             FamilyTable t = Tables.forFamily(e.family());
             Resolution r = Resolution.ofSuffix(e.resolution());
+            String action = "DELETE FROM " + Tables.REPAIR_QUEUE;
             if (t == null || r == null) {
                 log.warn("dropping repair of unknown family or resolution {} {}", e.family(), e.resolution());
             } else {
                 String q = sql.computeIfAbsent(t.table() + "/" + r.suffix(), k -> RepairSql.upsert(t, r, timescaleSchema));
+                Savepoint sp = careful ? c.setSavepoint() : null;
                 try (PreparedStatement ps = c.prepareStatement(q)) {
                     ps.setLong(1, e.bucketMillis());
                     ps.setString(2, e.cluster());
@@ -122,27 +150,36 @@ final class RepairTask implements Runnable {
                     ps.setLong(4, e.bucketMillis());
                     ps.setLong(5, e.bucketMillis() + r.seconds() * 1000L);
                     rowsByResolution.merge(r.suffix(), ps.executeUpdate(), Integer::sum);
+                    entries.merge(e.resolution(), 1, Integer::sum);
+                } catch (SQLException ex) {
+                    if (sp == null || SqlErrors.classify(ex) != SqlErrors.Kind.DATA) {
+                        throw ex;
+                    }
+                    c.rollback(sp);
+                    action = "UPDATE " + Tables.REPAIR_QUEUE + " SET not_before = now() + interval '" + PARKED + "'";
+                    metrics.repairsRefused.inc();
+                    log.warn("cannot repair {} rollup of {}/{} family {} at {} ({}); the stored rollup stays as it "
+                            + "is and the repair is tried again in {}", e.resolution(), e.cluster(), e.node(),
+                            e.family(), java.time.Instant.ofEpochMilli(e.bucketMillis()), SqlErrors.describe(ex),
+                            PARKED);
                 }
             }
-            try (PreparedStatement del = c.prepareStatement("DELETE FROM " + Tables.REPAIR_QUEUE
+            try (PreparedStatement done = c.prepareStatement(action
                     + " WHERE cluster = ? AND node = ? AND family = ? AND resolution = ? "
                     + "AND bucket = timestamptz 'epoch' + ?::bigint * interval '1 millisecond'")) {
-                del.setString(1, e.cluster());
-                del.setString(2, e.node());
-                del.setString(3, e.family());
-                del.setString(4, e.resolution());
-                del.setLong(5, e.bucketMillis());
-                del.executeUpdate();
+                done.setString(1, e.cluster());
+                done.setString(2, e.node());
+                done.setString(3, e.family());
+                done.setString(4, e.resolution());
+                done.setLong(5, e.bucketMillis());
+                done.executeUpdate();
             }
         }
         c.commit();
-        Map<String, Integer> entries = new HashMap<>();
-        for (Entry e : due) {
-            entries.merge(e.resolution(), 1, Integer::sum);
-        }
         entries.forEach((res, n) -> metrics.repairs.add(n, res));
         rowsByResolution.forEach((res, n) -> metrics.repairedRows.add(n, res));
-        log.info("repaired {} rollup entries ({} rows recomputed by resolution {})", due.size(),
+        log.info("repaired {} rollup entries ({} rows recomputed by resolution {})",
+                entries.values().stream().mapToInt(Integer::intValue).sum(),
                 rowsByResolution.values().stream().mapToInt(Integer::intValue).sum(), rowsByResolution);
         return due.size();
     }

@@ -16,6 +16,7 @@ final class SinkMetrics {
     final MetricRegistry.Counter repairsQueued;
     final MetricRegistry.Counter repairs;
     final MetricRegistry.Counter repairedRows;
+    final MetricRegistry.Counter repairsRefused;
     final MetricRegistry.Counter retentionDropped;
     final MetricRegistry.Gauge lag;
     final MetricRegistry.Gauge lastCommit;
@@ -42,6 +43,8 @@ final class SinkMetrics {
         repairs = r.counter("nodepulse_sink_repairs_total", "Rollup repairs run, by resolution.", "resolution");
         repairedRows = r.counter("nodepulse_sink_repaired_rows_total", "Rollup rows recomputed, by resolution.",
                 "resolution");
+        repairsRefused = r.counter("nodepulse_sink_repairs_refused_total", "Rollup repairs the database refused "
+                + "for their data (SQLState class 22); each is tried again an hour later.");
         retentionDropped = r.counter("nodepulse_retention_dropped_chunks_total", "Chunks dropped by retention, by tier.",
                 "tier");
         lag = r.gauge("nodepulse_sink_consumer_lag", "Records behind the end of each input topic.", "topic");
