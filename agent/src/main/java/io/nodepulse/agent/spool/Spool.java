@@ -22,6 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
@@ -85,6 +88,7 @@ public final class Spool implements AutoCloseable {
     private long lastBudgetDropMillis;
     private boolean dirty;
     private long lastSyncNanos;
+    private volatile ScheduledExecutorService housekeeping;
     private boolean closed;
 
     /** Called before each record write; tests use it to simulate a full disk. */
@@ -122,14 +126,39 @@ public final class Spool implements AutoCloseable {
         this.lastSyncNanos = nanos.getAsLong();
     }
 
-    /** Opens (creating if needed) the spool in {@code settings.dir()} and recovers what an earlier run left. */
+    /**
+     * Opens (creating if needed) the spool in {@code settings.dir()}, recovers what an earlier run left and starts
+     * its housekeeping thread, which runs {@link #maintain()} four times per fsync interval: the fsync window
+     * holds whatever the sender is doing (a send may block for the producer's delivery timeout while Kafka is
+     * away).
+     */
     public static Spool open(SpoolSettings settings, SpoolMetrics metrics) throws IOException {
-        return new Spool(settings, metrics, System::nanoTime, WriteGate.NONE);
+        Spool spool = new Spool(settings, metrics, System::nanoTime, WriteGate.NONE);
+        spool.startHousekeeping(settings.fsyncInterval().dividedBy(4));
+        return spool;
     }
 
     static Spool open(SpoolSettings settings, SpoolMetrics metrics, LongSupplier nanos, WriteGate gate)
             throws IOException {
         return new Spool(settings, metrics, nanos, gate);
+    }
+
+    /** Runs {@link #maintain()} every {@code period} (at least 10 ms) on a daemon thread until close. */
+    void startHousekeeping(Duration period) {
+        long ms = Math.max(10, period.toMillis());
+        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "spool-housekeeping");
+            t.setDaemon(true);
+            return t;
+        });
+        s.scheduleWithFixedDelay(() -> {
+            try {
+                maintain();
+            } catch (RuntimeException e) {
+                log.warn("spool housekeeping failed: {}", e.toString());
+            }
+        }, ms, ms, TimeUnit.MILLISECONDS);
+        housekeeping = s;
     }
 
     private static void prepareDir(Path dir) throws IOException {
@@ -737,7 +766,7 @@ public final class Spool implements AutoCloseable {
     // ---------------------------------------------------------------- housekeeping
 
     /**
-     * Periodic work, called at least every fsync interval: retries events held in memory, fsyncs under
+     * Periodic work, run by the housekeeping thread: retries events held in memory, fsyncs under
      * {@link FsyncPolicy#INTERVAL} and rewrites the ack file.
      */
     public synchronized void maintain() {
@@ -838,6 +867,9 @@ public final class Spool implements AutoCloseable {
     /** Releases files and the lock without writing anything, as a crash would. */
     synchronized void abandon() {
         closed = true;
+        if (housekeeping != null) {
+            housekeeping.shutdown();
+        }
         for (Segment s : segments.values()) {
             s.close();
         }

@@ -49,7 +49,7 @@ public final class Publisher implements AutoCloseable {
      * @param topic         the metrics topic
      * @param windowRecords most records in one window
      * @param windowBytes   most spooled bytes in one window (half the producer's batch.size)
-     * @param poll          longest wait for new records; the spool's periodic work runs at least this often
+     * @param poll          longest wait for new records
      * @param maxBackoff    longest pause between attempts after repeated failures
      */
     public record Settings(String topic, int windowRecords, long windowBytes, Duration poll, Duration maxBackoff) {
@@ -102,7 +102,6 @@ public final class Publisher implements AutoCloseable {
         long resumeAt = 0;
         while (!stopping) {
             try {
-                spool.maintain();
                 long now = System.currentTimeMillis();
                 if (draining && resumeAt - now > 500) {
                     resumeAt = now + 500;

@@ -356,6 +356,30 @@ class SpoolTest {
     }
 
     @Test
+    void housekeepingRunsOnItsOwnThreadWhileNobodyElseCallsIt() throws Exception {
+        AtomicBoolean full = new AtomicBoolean(true);
+        Spool.WriteGate gate = (file, position, frame) -> {
+            if (full.get()) {
+                throw new IOException("No space left on device");
+            }
+        };
+        try (Spool spool = Spool.open(settings(1 << 20, 4096, FsyncPolicy.INTERVAL), metrics, System::nanoTime,
+                gate)) {
+            spool.startHousekeeping(Duration.ofMillis(20));
+            assertThat(spool.append(event(1))).isFalse();
+            assertThat(spool.append(event(2))).isFalse();
+            full.set(false);
+            // no maintain() here: the sender may be blocked in a send for the producer's delivery timeout
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (spool.status().heldEvents() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(spool.status().heldEvents()).as("held events written by the housekeeping thread").isZero();
+            assertThat(seqs(readAll(spool))).containsExactly(1L, 2L);
+        }
+    }
+
+    @Test
     void theMemoryHoldIsBoundedAndDropsItsOldest() throws IOException {
         Spool.WriteGate full = (file, position, frame) -> {
             throw new IOException("No space left on device");
