@@ -96,6 +96,10 @@ public final class Spool implements AutoCloseable {
         WriteGate NONE = (file, position, frame) -> { };
 
         void beforeWrite(Path file, long position, ByteBuffer frame) throws IOException;
+
+        /** Called before an append is forced under {@link FsyncPolicy#ALWAYS}. */
+        default void beforeForce(Path file) throws IOException {
+        }
     }
 
     private Spool(SpoolSettings settings, SpoolMetrics metrics, LongSupplier nanos, WriteGate gate)
@@ -434,6 +438,11 @@ public final class Spool implements AutoCloseable {
             while (frame.hasRemaining()) {
                 ch.write(frame);
             }
+            if (settings.fsync() == FsyncPolicy.ALWAYS) {
+                // a failed fsync is a failed write: the record is cut off and the event held, not sent undurable
+                gate.beforeForce(active.path);
+                ch.force(false);
+            }
         } catch (IOException e) {
             try {
                 ch.truncate(position);
@@ -450,7 +459,7 @@ public final class Spool implements AutoCloseable {
         dirty = true;
         metrics.spooled.inc();
         if (settings.fsync() == FsyncPolicy.ALWAYS) {
-            force();
+            dirty = false;
         }
         notifyAll();
     }

@@ -380,6 +380,39 @@ class SpoolTest {
     }
 
     @Test
+    void aFailedFsyncUnderAlwaysHoldsTheEventInsteadOfSendingItUndurable() throws IOException {
+        AtomicBoolean failing = new AtomicBoolean();
+        Spool.WriteGate gate = new Spool.WriteGate() {
+            @Override
+            public void beforeWrite(Path file, long position, ByteBuffer frame) {
+            }
+
+            @Override
+            public void beforeForce(Path file) throws IOException {
+                if (failing.get()) {
+                    throw new IOException("Input/output error");
+                }
+            }
+        };
+        try (Spool spool = Spool.open(small(), metrics, System::nanoTime, gate)) {
+            assertThat(spool.append(event(1))).isTrue();
+            failing.set(true);
+            assertThat(spool.append(event(2))).as("not durable, so not handed to the producer").isFalse();
+            assertThat(spool.status().writeFailure()).contains("Input/output error");
+            assertThat(spool.status().heldEvents()).isEqualTo(1);
+            assertThat(seqs(readAll(spool))).containsExactly(1L);
+            failing.set(false);
+            spool.maintain();
+            assertThat(spool.status().writeFailure()).isNull();
+            assertThat(seqs(readAll(spool))).as("written once, after the failed attempt was cut off")
+                    .containsExactly(2L);
+        }
+        try (Spool spool = Spool.open(small(), metrics)) {
+            assertThat(seqs(readAll(spool))).containsExactly(1L, 2L);
+        }
+    }
+
+    @Test
     void theMemoryHoldIsBoundedAndDropsItsOldest() throws IOException {
         Spool.WriteGate full = (file, position, frame) -> {
             throw new IOException("No space left on device");
