@@ -698,7 +698,7 @@ start_pg() {
   for f in "$PG_DIR/data/postmaster.pid" "$PG_DIR/run/.s.PGSQL.$PG_PORT.lock"; do
     [[ -f $f ]] || continue
     old=$(head -n1 "$f")
-    if ! proc_matches "$old" postgres; then
+    if ! proc_matches "$old" postgres "$PG_IN/data"; then
       say "removing stale $(basename "$f") (pid $old is not running)"
       rm -f "$f"
     fi

@@ -45,7 +45,7 @@ public final class ConfigReader {
      */
     public static final Pattern TOOLING = Pattern.compile("NODEPULSE_(HOME|KAFKA_BOOTSTRAP|KAFKA_LIBS|KAFKA_PORT"
             + "|KAFKA_CONTROLLER_PORT|KAFKA_HEAP.*|KAFKA_START_TIMEOUT|PG_.*|JDBC_URL|DB_.*|KUSTOMIZE|PSQL|TMPDIR"
-            + "|JAVA_OPTS|KEEP_TEST_DATA|TRIXIE_ROOT|DEBIAN_MIRROR)");
+            + "|JAVA_OPTS|SIMULATOR_JAVA_OPTS|AGENT_PORT|PROCESSOR_PORT|KEEP_TEST_DATA|TRIXIE_ROOT|DEBIAN_MIRROR)");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)([KMGT]i?B?|B)?", Pattern.CASE_INSENSITIVE);
 

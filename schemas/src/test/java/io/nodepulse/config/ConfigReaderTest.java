@@ -132,6 +132,14 @@ class ConfigReaderTest {
     }
 
     @Test
+    void theLaunchersOwnSettingsPassThroughTheApplications() {
+        ConfigReader r = ConfigReader.fromEnv(Map.of("NODEPULSE_AGENT_PORT", "9200", "NODEPULSE_PROCESSOR_PORT",
+                "9201", "NODEPULSE_SIMULATOR_JAVA_OPTS", "-Xmx1g"));
+        r.rejectUnknown("NODEPULSE_", "processor");
+        assertThat(r.problems()).isEmpty();
+    }
+
+    @Test
     void defaultsPrintAsTheyWouldBeSpelt() {
         ConfigReader r = ConfigReader.fromEnv(Map.of());
         r.duration("A_INTERVAL", Duration.ofSeconds(10), Duration.ofSeconds(1));
