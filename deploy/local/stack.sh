@@ -6,6 +6,8 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=deploy/local/progress.sh
+. "$SCRIPT_DIR/progress.sh"
 REPO_DIR=$(cd "$SCRIPT_DIR/../.." && pwd)
 
 NP_HOME=${NODEPULSE_HOME:-$REPO_DIR/.nodepulse}
@@ -239,9 +241,8 @@ ensure_kafka_libs() {
   say "fetching Kafka $KAFKA_VERSION jars from Maven Central (mvn dependency:copy-dependencies)…"
   local t0=$SECONDS tmp=$KAFKA_DIR/libs.tmp
   rm -rf "$tmp"
-  mvn -q -B -Dstyle.color=never -f "$BROKER_POM" \
-    dependency:copy-dependencies -DoutputDirectory="$tmp" -DincludeScope=runtime \
-    >"$LOG_DIR/mvn-broker.log" 2>&1 \
+  with_progress "fetching the Kafka jars" to_log "$LOG_DIR/mvn-broker.log" mvn -q -B -Dstyle.color=never \
+    -f "$BROKER_POM" dependency:copy-dependencies -DoutputDirectory="$tmp" -DincludeScope=runtime \
     || die "Maven could not fetch the Kafka jars" "$LOG_DIR/mvn-broker.log" \
       "check network access to Maven Central and $BROKER_POM, then run 'stack.sh up' again"
   ls "$tmp"/kafka_2.13-"$KAFKA_VERSION".jar >/dev/null 2>&1 \
@@ -496,7 +497,8 @@ ensure_trixie_root() {
       IFS=,
       echo "${PG_PACKAGES[*]}"
     )
-    if ! debootstrap --variant=minbase --include="$pkgs" trixie "$tmp" "$mirror" >"$LOG_DIR/debootstrap.log" 2>&1; then
+    if ! with_progress "building the Debian trixie root" to_log "$LOG_DIR/debootstrap.log" \
+      debootstrap --variant=minbase --include="$pkgs" trixie "$tmp" "$mirror"; then
       awk -v p="$tmp/" 'index($2, p) == 1 {print $2}' /proc/mounts | sort -r | while read -r m; do umount -l "$m" || true; done
       die "debootstrap of Debian trixie failed" "$LOG_DIR/debootstrap.log" \
         "check network access to $mirror (NODEPULSE_DEBIAN_MIRROR overrides it), then run 'stack.sh up' again"
