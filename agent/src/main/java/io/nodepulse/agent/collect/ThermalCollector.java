@@ -60,7 +60,11 @@ final class ThermalCollector implements Collector<List<ThermalZone>> {
             }
             String type = types.get(zone);
             if (type == null) {
-                type = Fields.firstLine(cycle.readFile(dir.resolve(zone).resolve("type")));
+                try {
+                    type = Fields.firstLine(cycle.readFile(dir.resolve(zone).resolve("type")));
+                } catch (IOException | IllegalArgumentException e) {
+                    continue; // like an unreadable temp: this zone is left out, the others are reported
+                }
                 types.put(zone, type);
             }
             out.add(ThermalZone.newBuilder().setZone(zone).setType(type).setCelsius(milli / 1000.0).build());

@@ -88,6 +88,18 @@ class FailureIsolationTest {
     }
 
     @Test
+    void aThermalZoneWithoutATypeIsLeftOutAndTheOthersReported() throws IOException {
+        // zone 2 of the fixture has no temp; zone 0 loses its type
+        Files.delete(tree.resolve("sys/class/thermal/thermal_zone0/type"));
+        NodeMetrics e;
+        try (NodeCollector c = Fixtures.collector(Fixtures.settings(tree), tree, new Fixtures.ManualClock())) {
+            e = collectOnce(c);
+        }
+        assertThat(results(e).get("thermal").getOk()).isTrue();
+        assertThat(e.getThermalZones()).extracting(z -> z.getZone()).containsExactly("thermal_zone1");
+    }
+
+    @Test
     void pressureAndThermalMayBeAbsentWithoutFailing() throws IOException {
         CounterHandlingTest.deleteTree(tree.resolve("proc/pressure"));
         CounterHandlingTest.deleteTree(tree.resolve("sys/class/thermal"));
