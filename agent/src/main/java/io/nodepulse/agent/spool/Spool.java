@@ -78,6 +78,11 @@ public final class Spool implements AutoCloseable {
     private long cursorOffset;
     private long cursorLastId;
     private long headBase = -1;
+    /**
+     * Highest id the budget dropped while it was handed out and not yet acknowledged (-1: none). Such records
+     * may still be acknowledged; they are counted as dropped only when their window fails or the spool closes.
+     */
+    private long droppedInFlight = -1;
     private long headOffset;
     private long countedBase = -1;
     private long countedOffset = -1;
@@ -491,13 +496,20 @@ public final class Spool implements AutoCloseable {
         Long nextBase = segments.higherKey(s.baseId);
         long lastInSegment = nextBase != null ? nextBase - 1 : nextId - 1;
         long firstUnacked = Math.max(s.baseId, acked + 1);
-        long lost = Math.max(0, lastInSegment - firstUnacked + 1);
+        long firstNotHandedOut = Math.max(firstUnacked, cursorLastId + 1);
+        long lost = Math.max(0, lastInSegment - firstNotHandedOut + 1);
+        long lastInFlight = Math.min(lastInSegment, cursorLastId);
         deleteSegment(s);
         lastBudgetDropMillis = System.currentTimeMillis();
+        if (lastInFlight >= firstUnacked) {
+            droppedInFlight = Math.max(droppedInFlight, lastInFlight);
+            log.warn("spool over its budget of {} bytes: dropped event(s) {}..{}, which are being sent; they count "
+                    + "as dropped unless Kafka acknowledges them", settings.maxBytes(), firstUnacked, lastInFlight);
+        }
         if (lost > 0) {
             metrics.dropped.add(lost, "budget");
             log.warn("spool over its budget of {} bytes: dropped the oldest {} event(s) (ids {}..{}) that Kafka had "
-                    + "not acknowledged", settings.maxBytes(), lost, firstUnacked, lastInSegment);
+                    + "not acknowledged", settings.maxBytes(), lost, firstNotHandedOut, lastInSegment);
         }
         if (cursorBase == s.baseId) {
             cursorBase = nextBase != null ? nextBase : nextId;
@@ -722,6 +734,9 @@ public final class Spool implements AutoCloseable {
             return;
         }
         acked = record.id();
+        if (droppedInFlight >= 0 && acked >= droppedInFlight) {
+            droppedInFlight = -1; // delivered after all
+        }
         if (segments.containsKey(record.segmentBase())) {
             headBase = record.segmentBase();
             headOffset = record.endOffset();
@@ -750,6 +765,7 @@ public final class Spool implements AutoCloseable {
 
     /** Moves the send cursor back to the first record not yet acknowledged. */
     public synchronized void rewind() {
+        countDroppedInFlight();
         if (headBase >= 0 && segments.containsKey(headBase)) {
             cursorBase = headBase;
             cursorOffset = headOffset;
@@ -760,6 +776,16 @@ public final class Spool implements AutoCloseable {
         cursorBase = first != null ? first.getKey() : nextId;
         cursorOffset = RecordFormat.SEGMENT_HEADER;
         cursorLastId = cursorBase - 1;
+    }
+
+    /** Records the budget dropped while they were being sent, and that Kafka did not acknowledge, are lost. */
+    private void countDroppedInFlight() {
+        if (droppedInFlight > acked) {
+            metrics.dropped.add(droppedInFlight - acked, "budget");
+            log.warn("{} event(s) dropped by the spool's budget while being sent were not acknowledged (ids {}..{})",
+                    droppedInFlight - acked, acked + 1, droppedInFlight);
+        }
+        droppedInFlight = -1;
     }
 
     /** The highest acknowledged record id. */
@@ -865,6 +891,7 @@ public final class Spool implements AutoCloseable {
         if (acked != ackedWritten) {
             writeAckFile(settings.fsync() != FsyncPolicy.NEVER);
         }
+        countDroppedInFlight();
         if (!held.isEmpty()) {
             metrics.dropped.add(held.size(), "memory");
             log.error("{} event(s) held in memory are lost: the disk refused writes until the end", held.size());

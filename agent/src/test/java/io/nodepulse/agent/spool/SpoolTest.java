@@ -315,8 +315,31 @@ class SpoolTest {
             List<Long> rest = seqs(readAll(spool));
             assertThat(rest).isSorted().endsWith(100L);
             assertThat(rest.get(0)).isGreaterThan(2L);
-            assertThat(metrics.dropped("budget")).isEqualTo(100 - rest.size());
+            assertThat(metrics.dropped("budget")).as("event 1 is being sent: not counted yet")
+                    .isEqualTo(99 - rest.size());
+            spool.rewind();
+            assertThat(metrics.dropped("budget")).as("its window failed: lost").isEqualTo(100 - rest.size());
         }
+    }
+
+    @Test
+    void eventsDroppedWhileBeingSentAreNotCountedWhenKafkaAcknowledgesThem() throws IOException {
+        SpoolSettings s = settings(8 * 1024, 2048, FsyncPolicy.NEVER);
+        long expected;
+        try (Spool spool = Spool.open(s, metrics)) {
+            spool.append(event(1));
+            spool.append(event(2));
+            List<SpoolRecord> window = spool.next(2, Long.MAX_VALUE);
+            for (long i = 3; i <= 100; i++) {
+                spool.append(event(i));
+            }
+            List<Long> rest = seqs(readAll(spool));
+            assertThat(rest.get(0)).as("the segment holding the window was dropped").isGreaterThan(3L);
+            window.forEach(spool::ack);
+            expected = 98 - rest.size();
+            assertThat(metrics.dropped("budget")).as("only events never handed to Kafka").isEqualTo(expected);
+        }
+        assertThat(metrics.dropped("budget")).as("nothing more at close").isEqualTo(expected);
     }
 
     @Test
