@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * An entry the database refuses for its data (SQLState class 22, e.g. a sum out of range) would fail every round
  * and hold back the entries behind it: when a round fails so, it is run again entry by entry, each under a
  * savepoint, and a refused entry is logged, counted and put back by {@link #PARKED} instead of deleted.
+ * <p>
+ * With retention on, an entry whose bucket is older than the raw retention is dropped unrepaired (logged and
+ * counted): its raw rows may be gone already, and a rollup rebuilt from what is left would replace a correct one
+ * with a partial one.
  */
 final class RepairTask implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(RepairTask.class);
@@ -134,12 +138,19 @@ final class RepairTask implements Runnable {
         }
         Map<String, Integer> rowsByResolution = new HashMap<>();
         Map<String, Integer> entries = new HashMap<>();
+        long rawHorizon = config.retentionEnabled()
+                ? System.currentTimeMillis() - config.retentionRaw().toMillis() : Long.MIN_VALUE;
         for (Entry e : due) {
             FamilyTable t = Tables.forFamily(e.family());
             Resolution r = Resolution.ofSuffix(e.resolution());
             String action = "DELETE FROM " + Tables.REPAIR_QUEUE;
             if (t == null || r == null) {
                 log.warn("dropping repair of unknown family or resolution {} {}", e.family(), e.resolution());
+            } else if (e.bucketMillis() < rawHorizon) {
+                metrics.repairsTooOld.inc();
+                log.warn("not repairing the {} rollup of {}/{} family {} at {}: it is older than the raw retention ({}),"
+                        + " so its raw rows may be gone; the stored rollup stays as it is", e.resolution(), e.cluster(),
+                        e.node(), e.family(), java.time.Instant.ofEpochMilli(e.bucketMillis()), config.retentionRaw());
             } else {
                 String q = sql.computeIfAbsent(t.table() + "/" + r.suffix(), k -> RepairSql.upsert(t, r, timescaleSchema));
                 Savepoint sp = careful ? c.setSavepoint() : null;

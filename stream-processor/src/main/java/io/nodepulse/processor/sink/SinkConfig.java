@@ -125,6 +125,10 @@ public record SinkConfig(String jdbcUrl, DbLogin writer, DbLogin owner, String r
         Duration minute = reader.duration(RETENTION_1M, Duration.ofDays(90), Duration.ofHours(1));
         Duration hour = reader.duration(RETENTION_1H, Duration.ofDays(730), Duration.ofHours(1));
         Duration retentionInterval = reader.duration(RETENTION_INTERVAL, Duration.ofHours(1), Duration.ofSeconds(1));
+        if (raw != null && minute != null && hour != null && (raw.compareTo(minute) > 0 || minute.compareTo(hour) > 0)) {
+            reader.problem(RETENTION_RAW + " (" + raw + ") <= " + RETENTION_1M + " (" + minute + ") <= " + RETENTION_1H
+                    + " (" + hour + ") must hold: rollups are rebuilt from raw rows, so they must outlive them");
+        }
         Map<String, Object> kafka = reader.kafka(name -> true, "Kafka client");
         return new SinkConfig(url, new DbLogin(writerUser, writerPassword), new DbLogin(ownerUser, ownerPassword),
                 readerUser, migrate, groupId, batchSize, linger, backoffMin, backoffMax, startupTimeout,

@@ -17,6 +17,7 @@ final class SinkMetrics {
     final MetricRegistry.Counter repairs;
     final MetricRegistry.Counter repairedRows;
     final MetricRegistry.Counter repairsRefused;
+    final MetricRegistry.Counter repairsTooOld;
     final MetricRegistry.Counter retentionDropped;
     final MetricRegistry.Gauge lag;
     final MetricRegistry.Gauge lastCommit;
@@ -45,6 +46,8 @@ final class SinkMetrics {
                 "resolution");
         repairsRefused = r.counter("nodepulse_sink_repairs_refused_total", "Rollup repairs the database refused "
                 + "for their data (SQLState class 22); each is tried again an hour later.");
+        repairsTooOld = r.counter("nodepulse_sink_repairs_too_old_total", "Rollup repairs not run because their "
+                + "bucket is older than the raw retention (its raw rows may be gone).");
         retentionDropped = r.counter("nodepulse_retention_dropped_chunks_total", "Chunks dropped by retention, by tier.",
                 "tier");
         lag = r.gauge("nodepulse_sink_consumer_lag", "Records behind the end of each input topic.", "topic");

@@ -67,6 +67,15 @@ class SinkConfigTest {
     }
 
     @Test
+    void rollupsMustOutliveTheRawRowsTheyAreRebuiltFrom() throws Exception {
+        Map<String, String> env = minimal();
+        env.put("NODEPULSE_RETENTION_RAW", "30d");
+        env.put("NODEPULSE_RETENTION_1M", "14d");
+        assertThatThrownBy(() -> SinkConfig.fromEnv(env)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("NODEPULSE_RETENTION_RAW (PT720H) <= NODEPULSE_RETENTION_1M (PT336H)");
+    }
+
+    @Test
     void ownerPasswordIsOptionalWhenNeitherMigrationsNorRetentionRun() throws Exception {
         Map<String, String> env = minimal();
         env.remove("NODEPULSE_DB_OWNER_PASSWORD_FILE");
