@@ -35,8 +35,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns decoded records into binary COPY rows per table, plus the upserts and repair entries of a batch. Pure:
- * no I/O. A record whose rows cannot be encoded (a timestamp PostgreSQL cannot hold, a rollup of an unknown
- * family or resolution) is rejected as a whole and its partial rows are dropped.
+ * no I/O. A record whose rows cannot be encoded (a timestamp outside PostgreSQL's range, a rollup of an
+ * unknown family or resolution) is rejected as a whole and its partial rows are dropped, before the database
+ * would refuse the batch. Values only the database can judge (text with a NUL character) are found by
+ * bisecting the refused batch.
  */
 final class BatchEncoder {
     private static final Logger log = LoggerFactory.getLogger(BatchEncoder.class);

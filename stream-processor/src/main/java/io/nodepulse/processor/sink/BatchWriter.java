@@ -25,6 +25,11 @@ import org.postgresql.copy.CopyManager;
  * cannot commit the same records twice: its transaction fails with {@link FencedException}.
  */
 final class BatchWriter {
+    /**
+     * The upserts into latest and nodes lock their rows in (cluster, node) order, so two sinks whose batches share
+     * nodes wait for each other instead of deadlocking.
+     */
+    private static final String IN_KEY_ORDER = "ORDER BY u.c, u.n ";
     private static final int COPY_CHUNK = 1 << 20;
     private static final String EPOCH_MS = "timestamptz 'epoch' + %s * interval '1 millisecond'";
 
@@ -228,7 +233,7 @@ final class BatchWriter {
                 + "u.net_tx_bytes_per_sec, u.fs_max_used_ratio, u.pods FROM unnest(?::text[], ?::text[], "
                 + "?::bigint[], ?::int[], ?::float8[], ?::bigint[], ?::bigint[], ?::bigint[], ?::float8[], "
                 + "?::float8[], ?::float8[], ?::float8[], ?::float8[], ?::float8[], ?::int[]) AS u(c, n, t, " + cols
-                + ") ON CONFLICT (cluster, node) DO UPDATE SET " + set + " WHERE l.time < EXCLUDED.time")) {
+                + ") " + IN_KEY_ORDER + "ON CONFLICT (cluster, node) DO UPDATE SET " + set + " WHERE l.time < EXCLUDED.time")) {
             int p = 1;
             ps.setArray(p++, c.createArrayOf("text", cluster));
             ps.setArray(p++, c.createArrayOf("text", node));
@@ -275,7 +280,7 @@ final class BatchWriter {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + Tables.NODES + " AS n (cluster, node, "
                 + "first_seen, last_seen, boot_id, run_id, agent_version) SELECT u.c, u.n, " + EPOCH_MS.formatted("u.f")
                 + ", " + EPOCH_MS.formatted("u.l") + ", u.b, u.r, u.v FROM unnest(?::text[], ?::text[], ?::bigint[], "
-                + "?::bigint[], ?::text[], ?::text[], ?::text[]) AS u(c, n, f, l, b, r, v) "
+                + "?::bigint[], ?::text[], ?::text[], ?::text[]) AS u(c, n, f, l, b, r, v) " + IN_KEY_ORDER
                 + "ON CONFLICT (cluster, node) DO UPDATE SET first_seen = LEAST(n.first_seen, EXCLUDED.first_seen), "
                 + "last_seen = GREATEST(n.last_seen, EXCLUDED.last_seen), "
                 + "boot_id = " + newer.formatted("boot_id") + ", run_id = " + newer.formatted("run_id")
@@ -320,7 +325,7 @@ final class BatchWriter {
                 + "first_seen, last_seen, status, status_since, status_reason, boot_id, run_id) SELECT u.c, u.n, "
                 + EPOCH_MS.formatted("u.l") + ", " + EPOCH_MS.formatted("u.l") + ", u.s, " + EPOCH_MS.formatted("u.t")
                 + ", u.r, u.b, u.run FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], "
-                + "?::text[], ?::text[], ?::text[]) AS u(c, n, s, t, l, r, b, run) "
+                + "?::text[], ?::text[], ?::text[]) AS u(c, n, s, t, l, r, b, run) " + IN_KEY_ORDER
                 + "ON CONFLICT (cluster, node) DO UPDATE SET status = EXCLUDED.status, "
                 + "status_since = EXCLUDED.status_since, status_reason = EXCLUDED.status_reason, "
                 + "first_seen = LEAST(n.first_seen, EXCLUDED.first_seen), "

@@ -14,6 +14,9 @@ public final class BinaryCopy {
     private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
     /** Microseconds between 1970-01-01 and 2000-01-01, PostgreSQL's timestamp epoch. */
     private static final long PG_EPOCH_MICROS = 946_684_800_000_000L;
+    /** PostgreSQL's timestamptz range in microseconds since 2000-01-01: 4714-11-24 BC to before 294277 AD. */
+    private static final long PG_MIN_MICROS = -211_813_488_000_000_000L;
+    private static final long PG_END_MICROS = 9_223_371_331_200_000_000L;
     private static final int TEXT_OID = 25;
 
     private byte[] buf;
@@ -116,7 +119,7 @@ public final class BinaryCopy {
      */
     public BinaryCopy timestamptzMillis(long epochMillis) {
         int32(8);
-        int64(Math.subtractExact(Math.multiplyExact(epochMillis, 1000L), PG_EPOCH_MICROS));
+        int64(inRange(Math.subtractExact(Math.multiplyExact(epochMillis, 1000L), PG_EPOCH_MICROS)));
         return this;
     }
 
@@ -127,7 +130,7 @@ public final class BinaryCopy {
         }
         long micros = Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
         int32(8);
-        int64(Math.subtractExact(micros, PG_EPOCH_MICROS));
+        int64(inRange(Math.subtractExact(micros, PG_EPOCH_MICROS)));
         return this;
     }
 
@@ -173,6 +176,13 @@ public final class BinaryCopy {
         int size = len - start;
         patch32(lengthAt, size);
         return this;
+    }
+
+    private static long inRange(long pgMicros) {
+        if (pgMicros < PG_MIN_MICROS || pgMicros >= PG_END_MICROS) {
+            throw new ArithmeticException("timestamp outside PostgreSQL's range (4714 BC to 294276 AD)");
+        }
+        return pgMicros;
     }
 
     /** Appends the trailer; the buffer is then ready to send. */

@@ -86,4 +86,14 @@ class BinaryCopyTest {
     private static String hex(BinaryCopy c) {
         return HexFormat.of().formatHex(Arrays.copyOf(c.buffer(), c.size()));
     }
+
+    @Test
+    void timestampsOutsidePostgresqlsRangeAreRefusedHere() {
+        BinaryCopy c = new BinaryCopy(16);
+        assertThatThrownBy(() -> c.timestamptzMillis(-300_000_000_000_000L)).as("before 4714 BC")
+                .isInstanceOf(ArithmeticException.class);
+        assertThatThrownBy(() -> c.timestamptz(Instant.parse("+300000-01-01T00:00:00Z"))).as("after 294276 AD")
+                .isInstanceOf(ArithmeticException.class);
+        c.timestamptz(Instant.parse("-4000-01-01T00:00:00Z"));
+    }
 }
