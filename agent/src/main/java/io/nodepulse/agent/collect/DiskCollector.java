@@ -60,12 +60,18 @@ final class DiskCollector implements Collector<List<Disk>> {
                     .setIoTimeSecondsTotal(s.ioTicksMs() / 1000.0)
                     .setWeightedIoTimeSecondsTotal(s.weightedIoMs() / 1000.0);
             if (d != null) {
+                // a device whose 64-bit counters went down was re-created: a fall of its 32-bit ms counters is a
+                // reset too, not a wrap
+                boolean recreated = d.diff(READS) < 0 || d.diff(WRITES) < 0 || d.diff(READ_SECTORS) < 0
+                        || d.diff(WRITE_SECTORS) < 0;
+                long ioMs = recreated ? d.diff(IO_MS) : d.diff32(IO_MS, MAX_IO_MS_PER_SECOND);
+                long weightedMs = recreated ? d.diff(WEIGHTED_MS) : d.diff32(WEIGHTED_MS, MAX_WEIGHTED_MS_PER_SECOND);
                 b.setReadsPerSec(d.perSecond(READS))
                         .setWritesPerSec(d.perSecond(WRITES))
                         .setReadBytesPerSec(d.perSecond(READ_SECTORS, DiskStats.SECTOR_BYTES))
                         .setWrittenBytesPerSec(d.perSecond(WRITE_SECTORS, DiskStats.SECTOR_BYTES))
-                        .setIoUtilization(Delta.clampRatio(d.rate(d.diff32(IO_MS, MAX_IO_MS_PER_SECOND), 0.001)))
-                        .setQueueDepth(d.rate(d.diff32(WEIGHTED_MS, MAX_WEIGHTED_MS_PER_SECOND), 0.001));
+                        .setIoUtilization(Delta.clampRatio(d.rate(ioMs, 0.001)))
+                        .setQueueDepth(d.rate(weightedMs, 0.001));
             }
             out.add(b.build());
         }

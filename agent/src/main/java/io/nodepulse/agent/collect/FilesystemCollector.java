@@ -9,12 +9,14 @@ import io.nodepulse.schema.NodeMetrics;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +54,7 @@ final class FilesystemCollector implements Collector<List<Filesystem>> {
     public List<Filesystem> collect(Cycle cycle) throws IOException {
         String table = cycle.text(mountinfo);
         if (!table.equals(lastTable)) {
-            selected = visible(select(MountInfo.parse(table), settings));
+            selected = select(MountInfo.parse(table), settings, this::visible);
             lastTable = table;
         }
         List<Filesystem> out = new ArrayList<>(selected.size());
@@ -77,24 +79,20 @@ final class FilesystemCollector implements Collector<List<Filesystem>> {
     }
 
     /**
-     * The mounts whose path under the root prefix is on the device the mount table names. Checked when the
+     * Whether the mount's path under the root prefix is on the device the mount table names. Checked when the
      * mount table changes, since that is when visibility can change. Btrfs reports per-subvolume devices in
      * stat(2), so its mounts are not checked.
      */
-    private List<MountInfo.Mount> visible(List<MountInfo.Mount> mounts) {
-        List<MountInfo.Mount> out = new ArrayList<>(mounts.size());
-        for (MountInfo.Mount m : mounts) {
-            Path path = settings.underRoot(m.mountPoint());
-            Device d = m.fsType().equals("btrfs") ? null : statFs.device(path);
-            if (d != null && (d.major() != m.major() || d.minor() != m.minor())) {
-                warnOnce(m.mountPoint(), "skipped: " + path + " is on device " + d + " but the host mounts "
-                        + m.major() + ":" + m.minor() + " there; the mount is not visible under " + settings.root()
-                        + " (mount the host root with mountPropagation HostToContainer)");
-                continue;
-            }
-            out.add(m);
+    private boolean visible(MountInfo.Mount m) {
+        Path path = settings.underRoot(m.mountPoint());
+        Device d = m.fsType().equals("btrfs") ? null : statFs.device(path);
+        if (d != null && (d.major() != m.major() || d.minor() != m.minor())) {
+            warnOnce(m.mountPoint(), "skipped: " + path + " is on device " + d + " but the host mounts "
+                    + m.major() + ":" + m.minor() + " there; the mount is not visible under " + settings.root()
+                    + " (mount the host root with mountPropagation HostToContainer)");
+            return false;
         }
-        return out;
+        return true;
     }
 
     static Filesystem filesystem(MountInfo.Mount m, FsStat s) {
@@ -117,28 +115,41 @@ final class FilesystemCollector implements Collector<List<Filesystem>> {
     }
 
     /**
-     * Mounts after the type and mount-point exclusions, one per device, in mount-table order. A mount hidden by
-     * a later mount on the same mount point is left out: statvfs there would describe the later one.
+     * Mounts after the type and mount-point exclusions, one visible mount per device, in mount-table order; a
+     * mount of the device's root is preferred to a bind of a directory in it. A mount hidden by a later mount on
+     * the same mount point is left out: statvfs there would describe the later one.
      */
-    static List<MountInfo.Mount> select(List<MountInfo.Mount> mounts, CollectSettings settings) {
+    static List<MountInfo.Mount> select(List<MountInfo.Mount> mounts, CollectSettings settings,
+                                        Predicate<MountInfo.Mount> visible) {
         Map<String, MountInfo.Mount> top = new HashMap<>();
         for (MountInfo.Mount m : mounts) {
             top.put(m.mountPoint(), m);
         }
-        Map<String, MountInfo.Mount> byDevice = new LinkedHashMap<>();
+        Map<String, List<MountInfo.Mount>> byDevice = new LinkedHashMap<>();
         for (MountInfo.Mount m : mounts) {
             if (top.get(m.mountPoint()) != m
                     || settings.fsTypeExclude().matcher(m.fsType()).find()
                     || settings.mountExclude().matcher(m.mountPoint()).find()) {
                 continue;
             }
-            String dev = m.major() + ":" + m.minor();
-            MountInfo.Mount seen = byDevice.get(dev);
-            if (seen == null || !seen.root().equals("/") && m.root().equals("/")) {
-                byDevice.put(dev, m);
+            byDevice.computeIfAbsent(m.major() + ":" + m.minor(), k -> new ArrayList<>()).add(m);
+        }
+        List<MountInfo.Mount> out = new ArrayList<>(byDevice.size());
+        for (List<MountInfo.Mount> candidates : byDevice.values()) {
+            candidates.sort(Comparator.comparing(m -> !m.root().equals("/")));
+            for (MountInfo.Mount m : candidates) {
+                if (visible.test(m)) {
+                    out.add(m);
+                    break;
+                }
             }
         }
-        return List.copyOf(byDevice.values());
+        return List.copyOf(out);
+    }
+
+    /** {@link #select(List, CollectSettings, Predicate)} with every mount visible. */
+    static List<MountInfo.Mount> select(List<MountInfo.Mount> mounts, CollectSettings settings) {
+        return select(mounts, settings, m -> true);
     }
 
     private void warnOnce(String mountPoint, String message) {

@@ -123,6 +123,19 @@ class CounterHandlingTest {
     }
 
     @Test
+    void aReCreatedDeviceIsNotTakenForA32BitWrap() {
+        collect();
+        Fixtures.copyTree(Fixtures.dir("host-next"), tree);
+        // sda's ms counters fell as in a wrap, but so did its reads: the device was re-created
+        Fixtures.edit(tree.resolve("proc/diskstats"), "sda 55565", "sda 17");
+        Disk sda = collectAfter(10).getDisks().get(2);
+        assertThat(sda.getReadsPerSec()).isNull();
+        assertThat(sda.getIoUtilization()).isNull();
+        assertThat(sda.getQueueDepth()).isNull();
+        assertThat(sda.getWritesPerSec()).as("a counter that did not fall still has its rate").isNotNull();
+    }
+
+    @Test
     void aRebootNullsEveryRateThenRatesResume() {
         collect();
         Fixtures.copyTree(Fixtures.dir("host-next"), tree);

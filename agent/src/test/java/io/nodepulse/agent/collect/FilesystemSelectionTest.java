@@ -55,6 +55,22 @@ class FilesystemSelectionTest {
     }
 
     @Test
+    void aDeviceWhosePreferredMountIsNotVisibleIsReportedThroughAVisibleBind() {
+        String mi = """
+                22 1 259:1 / / rw - ext4 /dev/nvme0n1p1 rw
+                40 22 8:16 /sub /srv/sub rw - ext4 /dev/sdb rw
+                41 22 8:16 / /data rw - ext4 /dev/sdb rw
+                """;
+        // /data was mounted after the host root was bound into the container without propagation
+        List<MountInfo.Mount> s = FilesystemCollector.select(MountInfo.parse(mi), DEFAULTS,
+                m -> !m.mountPoint().equals("/data"));
+        assertThat(s).extracting(MountInfo.Mount::mountPoint).containsExactly("/", "/srv/sub");
+        assertThat(FilesystemCollector.select(MountInfo.parse(mi), DEFAULTS))
+                .as("when both are visible, the mount of the device's root").extracting(MountInfo.Mount::mountPoint)
+                .containsExactly("/", "/data");
+    }
+
+    @Test
     void exclusionsCanBeOverridden() {
         String mi = """
                 22 1 259:1 / / rw - ext4 /dev/nvme0n1p1 rw
