@@ -8,14 +8,19 @@ import io.nodepulse.schema.AlertState;
 import io.nodepulse.topic.Topics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -26,13 +31,19 @@ import org.apache.kafka.common.serialization.Serdes;
  * (cluster/node, rule, device) with a condition currently true, when the condition began and whether the
  * episode has fired; entries are deleted when the condition clears, so the store holds only open episodes.
  * A window that is missing (no data for a minute) restarts a pending condition; a firing alert stays firing
- * until a window shows the condition false.
+ * until a window shows the condition false, or until its node or device has sent no data for
+ * {@link #STALE_AFTER} of stream time (a node that went silent or was removed, an unmounted filesystem, a
+ * deleted pod): a stream-time punctuator then resolves it ("no data") and deletes the entry, so the store
+ * holds only live episodes and no alert stays open forever.
  */
 public final class AlertEvaluator implements Processor<Windowed<byte[]>, RollupAccumulator, String, Alert> {
     public static final String STORE = "alert-state-store";
+    /** An episode whose node or device reported nothing for this long (event time) is closed. */
+    public static final Duration STALE_AFTER = Duration.ofMinutes(10);
     private static final long NONE = Long.MIN_VALUE;
 
     private final List<AlertRule> rules;
+    private final Map<String, AlertRule> byName = new HashMap<>();
     private final PipelineMetrics metrics;
     private ProcessorContext<String, Alert> context;
     private KeyValueStore<String, byte[]> store;
@@ -46,12 +57,56 @@ public final class AlertEvaluator implements Processor<Windowed<byte[]>, RollupA
     public AlertEvaluator(List<AlertRule> rules, PipelineMetrics metrics) {
         this.rules = rules;
         this.metrics = metrics;
+        for (AlertRule r : rules) {
+            byName.put(r.name(), r);
+        }
     }
 
     @Override
     public void init(ProcessorContext<String, Alert> context) {
         this.context = context;
         this.store = context.getStateStore(STORE);
+        context.schedule(Duration.ofMinutes(1), PunctuationType.STREAM_TIME, this::closeStale);
+    }
+
+    /** Resolves and forgets the episodes whose node or device stopped sending data. */
+    private void closeStale(long streamTime) {
+        List<String> stale = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                Episode ep = Episode.read(kv.value);
+                if (streamTime - ep.lastEnd() < STALE_AFTER.toMillis()) {
+                    continue;
+                }
+                stale.add(kv.key);
+                String[] k = kv.key.split("\u0000", -1);
+                AlertRule rule = k.length == 3 ? byName.get(k[1]) : null;
+                if (ep.firing() && rule != null) {
+                    int slash = k[0].lastIndexOf('/');
+                    emit(rule, k[0].substring(0, slash), k[0].substring(slash + 1), k[2], AlertState.RESOLVED,
+                            ep.value(), ep.pendingSince(), streamTime, "no data for "
+                                    + STALE_AFTER.toMinutes() + " min (the node or device stopped reporting); ");
+                }
+            }
+        }
+        stale.forEach(store::delete);
+    }
+
+    /** What the store keeps per open episode. Entries written before the value was kept read it as NaN. */
+    private record Episode(long pendingSince, long lastEnd, boolean firing, double value) {
+        static Episode read(byte[] stored) {
+            ByteBuffer b = ByteBuffer.wrap(stored);
+            long pending = b.getLong();
+            long last = b.getLong();
+            boolean firing = b.get() == 1;
+            return new Episode(pending, last, firing, b.remaining() >= 8 ? b.getDouble() : Double.NaN);
+        }
+
+        byte[] bytes() {
+            return ByteBuffer.allocate(25).putLong(pendingSince).putLong(lastEnd).put((byte) (firing ? 1 : 0))
+                    .putDouble(value).array();
+        }
     }
 
     @Override
@@ -100,10 +155,10 @@ public final class AlertEvaluator implements Processor<Windowed<byte[]>, RollupA
         long lastEnd = NONE;
         boolean firing = false;
         if (stored != null) {
-            ByteBuffer b = ByteBuffer.wrap(stored);
-            pendingSince = b.getLong();
-            lastEnd = b.getLong();
-            firing = b.get() == 1;
+            Episode ep = Episode.read(stored);
+            pendingSince = ep.pendingSince();
+            lastEnd = ep.lastEnd();
+            firing = ep.firing();
         }
         boolean condition = rule.comparator().test(value, rule.threshold());
         if (condition) {
@@ -112,25 +167,24 @@ public final class AlertEvaluator implements Processor<Windowed<byte[]>, RollupA
             }
             if (!firing && end - pendingSince >= rule.forDuration().toMillis()) {
                 firing = true;
-                emit(rule, cluster, node, device, AlertState.FIRING, value, pendingSince, end);
+                emit(rule, cluster, node, device, AlertState.FIRING, value, pendingSince, end, "");
             }
-            store.put(key, ByteBuffer.allocate(17).putLong(pendingSince).putLong(end).put((byte) (firing ? 1 : 0))
-                    .array());
+            store.put(key, new Episode(pendingSince, end, firing, value).bytes());
         } else if (stored != null) {
             if (firing) {
-                emit(rule, cluster, node, device, AlertState.RESOLVED, value, pendingSince, end);
+                emit(rule, cluster, node, device, AlertState.RESOLVED, value, pendingSince, end, "");
             }
             store.delete(key);
         }
     }
 
     private void emit(AlertRule rule, String cluster, String node, String device, AlertState state, double value,
-                      long since, long at) {
+                      long since, long at, String note) {
         String dev = rule.family().perDevice() ? device : null;
         Alert alert = Alert.newBuilder().setCluster(cluster).setNode(node).setRule(rule.name()).setDevice(dev)
                 .setSeverity(rule.severity()).setState(state).setValue(value).setThreshold(rule.threshold())
                 .setSince(Instant.ofEpochMilli(since)).setAt(Instant.ofEpochMilli(at))
-                .setSummary((state == AlertState.RESOLVED ? "resolved: " : "") + rule.render(node, dev, value))
+                .setSummary((state == AlertState.RESOLVED ? "resolved: " : "") + note + rule.render(node, dev, value))
                 .setLabels(new HashMap<>(rule.labels())).build();
         metrics.alerts.inc(rule.name(), state.name());
         context.forward(new Record<>(Topics.nodeKey(cluster, node), alert, at));

@@ -121,4 +121,43 @@ class AlertTest {
         report(min(7), min(9), e -> busy(e, 0.1));
         assertThat(alerts("cpu-busy")).as("never 5 consecutive minutes").isEmpty();
     }
+
+    @Test
+    void anAlertOfANodeThatFellSilentIsResolvedForLackOfData() {
+        report(min(0), min(8), e -> busy(e, 0.95));
+        assertThat(alerts("cpu-busy")).extracting(Alert::getState).containsExactly(AlertState.FIRING);
+        // n1 stops reporting (powered off, scaled away); n2 keeps stream time moving
+        for (Instant t = min(8); t.isBefore(min(30)); t = t.plusSeconds(10)) {
+            h.wallClockTo(t);
+            h.send(Harness.event("n2", ++seq + 1, t));
+        }
+        assertThat(alerts("cpu-busy")).singleElement().satisfies(a -> {
+            assertThat(a.getNode()).isEqualTo("n1");
+            assertThat(a.getState()).isEqualTo(AlertState.RESOLVED);
+            assertThat(a.getSince()).isEqualTo(min(0));
+            assertThat(a.getSummary()).startsWith("resolved: no data for 10 min");
+            assertThat(a.getValue()).isGreaterThan(0.9);
+        });
+        try (var all = h.rollup.<String, byte[]>getKeyValueStore(AlertEvaluator.STORE).all()) {
+            assertThat(all).toIterable().as("no episode left behind").isEmpty();
+        }
+    }
+
+    @Test
+    void anAlertOfAFilesystemThatWentAwayIsResolvedForLackOfData() {
+        report(min(0), min(8), e -> {
+            var fs = e.getFilesystems().get(1);
+            fs.setUsedBytes(fs.getSizeBytes() - (1L << 30));
+            fs.setAvailableBytes(1L << 29);
+            fs.setUsedRatio(0.97);
+        });
+        assertThat(alerts("filesystem-almost-full")).extracting(Alert::getState).containsExactly(AlertState.FIRING);
+        // the node goes on reporting, without that filesystem (unmounted)
+        report(min(8), min(25), e -> e.getFilesystems().remove(1));
+        assertThat(alerts("filesystem-almost-full")).singleElement().satisfies(a -> {
+            assertThat(a.getDevice()).isEqualTo("/var/lib/kubelet");
+            assertThat(a.getState()).isEqualTo(AlertState.RESOLVED);
+            assertThat(a.getSummary()).startsWith("resolved: no data");
+        });
+    }
 }
