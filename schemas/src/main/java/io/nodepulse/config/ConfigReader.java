@@ -36,7 +36,7 @@ public final class ConfigReader {
     private static final String FILE_SUFFIX = "_FILE";
     private static final String KAFKA_PREFIX = "KAFKA_";
     private static final Pattern SECRET_NAME =
-            Pattern.compile(".*(PASSWORD|SECRET|TOKEN|JAAS|CREDENTIAL|PRIVATE_KEY|KEY_PASSWORD).*",
+            Pattern.compile(".*(PASSWORD|SECRET|TOKEN|JAAS|CREDENTIAL|PRIVATE_KEY|KEY_PASSWORD|KEYSTORE_KEY).*",
                     Pattern.CASE_INSENSITIVE);
     /**
      * Variables of the local stack ({@code deploy/local/stack.sh env}), the launcher and the test kit, which share
@@ -358,14 +358,20 @@ public final class ConfigReader {
         if (!m.matches()) {
             return null;
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        try {
+            long n = Long.parseLong(m.group(1));
+            Duration d = switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+            d.toMillis(); // every user of a setting reads it in milliseconds
+            return d;
+        } catch (NumberFormatException | ArithmeticException e) {
+            return null; // too large
+        }
     }
 
     /** A duration the way settings spell it: 10s, 5m, 7d, 500ms. */

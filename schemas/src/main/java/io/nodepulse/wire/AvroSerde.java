@@ -79,7 +79,15 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
         }
         long fingerprint = fingerprint(data);
         if (fingerprint != ownFingerprint) {
-            checkReadable(fingerprint);
+            try {
+                checkReadable(fingerprint);
+            } catch (WireFormatException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // a failing lookup or compatibility check is this record's problem, not the caller's crash
+                throw new WireFormatException(WireFormatException.Kind.UNKNOWN_FINGERPRINT, fingerprint,
+                        "cannot resolve writer schema " + Fingerprints.hex(fingerprint) + ": " + e, e);
+            }
         }
         try {
             return decoder.decode(data);

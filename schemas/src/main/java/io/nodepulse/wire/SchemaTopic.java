@@ -12,7 +12,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaParseException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -142,8 +141,10 @@ public final class SchemaTopic implements SchemaSource {
                 return;
             }
             seen.put(fingerprint, schema);
-        } catch (SchemaParseException e) {
-            log.warn("ignoring schemas-topic record at offset {}: not a schema: {}", record.offset(),
+        } catch (RuntimeException e) {
+            // SchemaParseException, and AvroRuntimeException for a bad default or a duplicate union branch: one
+            // bad record must not hide the schemas after it
+            log.warn("ignoring schemas-topic record at offset {}: not a usable schema: {}", record.offset(),
                     e.getMessage());
         }
     }

@@ -111,6 +111,20 @@ class ConfigReaderTest {
     }
 
     @Test
+    void anInlinePrivateKeyIsMasked() {
+        ConfigReader r = ConfigReader.fromEnv(Map.of("KAFKA_SSL_KEYSTORE_KEY", "-----BEGIN PRIVATE KEY-----abc"));
+        r.kafka(name -> true, "Kafka client");
+        assertThat(r.describe()).contains("KAFKA_SSL_KEYSTORE_KEY=****").doesNotContain("BEGIN PRIVATE KEY");
+    }
+
+    @Test
+    void durationsTooLargeAreBadValuesNotCrashes() {
+        assertThat(ConfigReader.parseDuration("99999999999999999999s")).isNull();
+        assertThat(ConfigReader.parseDuration("1000000000000d")).isNull();
+        assertThat(ConfigReader.parseDuration("7d")).isEqualTo(Duration.ofDays(7));
+    }
+
+    @Test
     void badValuesOfSecretsAreNotEchoed() {
         ConfigReader r = ConfigReader.fromEnv(Map.of("SOME_SECRET", "not-a-number-but-secret"));
         r.integer("SOME_SECRET", 1, 0, 5);

@@ -84,4 +84,32 @@ class SchemaEvolutionIT {
             assertThat(e.kind()).isEqualTo(WireFormatException.Kind.UNKNOWN_FINGERPRINT);
         }
     }
+
+    @Test
+    void aBadRecordInTheSchemasTopicHidesNothingAfterIt(Stack stack) throws Exception {
+        Topics own = new Topics(stack.topicPrefix() + "bad.", WireSerdes.offline());
+        try (Admin admin = Admin.create(stack.kafkaConfig())) {
+            TopicAdmin.createMissing(admin, own, 1, (short) 1, Duration.ofSeconds(30));
+        }
+        // parses as JSON, but Avro refuses its default: not a SchemaParseException
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(stack.kafkaConfig(),
+                new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(own.schemas().name(), "0000000000000001",
+                    "{\"type\":\"record\",\"name\":\"X\",\"fields\":[{\"name\":\"a\",\"type\":\"int\","
+                            + "\"default\":\"x\"}]}")).get();
+        }
+        Schema next = SchemaHistoryTest.load("/evolution/NodeMetrics-next.avsc");
+        NodeMetrics event = SampleMetrics.event("it", "node-new", "boot-1", "run-9", 6,
+                Instant.parse("2026-11-25T10:00:10Z"));
+        byte[] bytes = NextWriter.encode(next, event, Map.of("zone", "eu-1b"));
+        try (SchemaTopic schemasTopic = new SchemaTopic(own.schemas().name(), stack.kafkaConfig(),
+                Duration.ofSeconds(30))) {
+            schemasTopic.register(List.of(next));
+        }
+
+        try (WireSerdes old = new WireSerdes(SchemaCatalog.withSource(new SchemaTopic(own.schemas().name(),
+                new HashMap<>(stack.kafkaConfig()), Duration.ofSeconds(30))))) {
+            assertThat(old.nodeMetrics().deserialize(own.metrics().name(), bytes)).isEqualTo(event);
+        }
+    }
 }
