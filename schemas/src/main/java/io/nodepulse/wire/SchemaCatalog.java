@@ -9,12 +9,14 @@ import org.apache.avro.Schema;
 import org.apache.avro.message.SchemaStore;
 
 /**
- * Resolves writer schemas by fingerprint for single-object decoding: first what it has seen, then the schemas
- * topic (re-read on a miss), then the bundled history. A fingerprint found nowhere is remembered for a few
- * seconds, so a stream of poison records does not re-read the topic for every record.
+ * Resolves writer schemas by fingerprint for single-object decoding: first what it has seen, then the bundled
+ * history (no broker needed), then the schemas topic (re-read on a miss). A fingerprint found nowhere is
+ * remembered for a few seconds, so a stream of poison records does not re-read the topic for every record;
+ * at most {@value #MAX_MISSES} misses are remembered, so random fingerprints cannot fill the heap.
  */
 public final class SchemaCatalog implements SchemaStore, AutoCloseable {
     private static final long NEGATIVE_TTL_MS = 5_000;
+    static final int MAX_MISSES = 10_000;
 
     private final ConcurrentMap<Long, Schema> known = new ConcurrentHashMap<>();
     private final Map<Long, Schema> bundled = new HashMap<>();
@@ -55,24 +57,44 @@ public final class SchemaCatalog implements SchemaStore, AutoCloseable {
         if (schema != null) {
             return schema;
         }
-        long now = clock.millis();
-        Long missedAt = misses.get(fingerprint);
-        boolean recentlyMissed = missedAt != null && now - missedAt < NEGATIVE_TTL_MS;
-        if (source != null && !recentlyMissed) {
-            known.putAll(source.refresh());
-            schema = known.get(fingerprint);
-            if (schema != null) {
-                misses.remove(fingerprint);
-                return schema;
-            }
-        }
         schema = bundled.get(fingerprint);
         if (schema != null) {
             known.put(fingerprint, schema);
             return schema;
         }
-        misses.put(fingerprint, now);
+        long now = clock.millis();
+        Long missedAt = misses.get(fingerprint);
+        if (source == null || missedAt != null && now - missedAt < NEGATIVE_TTL_MS) {
+            return null;
+        }
+        try {
+            known.putAll(source.refresh());
+        } catch (RuntimeException e) {
+            miss(fingerprint, now); // an unreadable topic is not asked again for every record
+            throw e;
+        }
+        schema = known.get(fingerprint);
+        if (schema != null) {
+            misses.remove(fingerprint);
+            return schema;
+        }
+        miss(fingerprint, now);
         return null;
+    }
+
+    private void miss(long fingerprint, long now) {
+        if (misses.size() >= MAX_MISSES) {
+            misses.values().removeIf(at -> now - at >= NEGATIVE_TTL_MS);
+            if (misses.size() >= MAX_MISSES) {
+                misses.clear();
+            }
+        }
+        misses.put(fingerprint, now);
+    }
+
+    /** Misses remembered now; for tests. */
+    int rememberedMisses() {
+        return misses.size();
     }
 
     @Override

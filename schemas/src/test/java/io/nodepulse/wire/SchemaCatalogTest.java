@@ -39,12 +39,23 @@ class SchemaCatalogTest {
     }
 
     @Test
-    void fallsBackToTheBundledHistory() {
-        FakeSource source = new FakeSource();
-        SchemaCatalog catalog = SchemaCatalog.forTest(SchemaHistory.bundled(), source, Clock.systemUTC());
+    void theBundledHistoryNeedsNoBroker() {
+        SchemaSource unreadable = () -> {
+            throw new org.apache.kafka.common.KafkaException("schemas topic unreachable");
+        };
+        SchemaCatalog catalog = SchemaCatalog.forTest(SchemaHistory.bundled(), unreadable, Clock.systemUTC());
         Schema v1 = SchemaHistory.bundled().versions("NodeMetrics").get(0);
         assertThat(catalog.findByFingerprint(Fingerprints.of(v1))).isEqualTo(v1);
-        assertThat(source.reads).hasValue(1);
+    }
+
+    @Test
+    void randomFingerprintsCannotFillTheHeap() {
+        FakeSource source = new FakeSource();
+        SchemaCatalog catalog = SchemaCatalog.forTest(SchemaHistory.bundled(), source, Clock.systemUTC());
+        for (long fp = 1; fp <= SchemaCatalog.MAX_MISSES + 500; fp++) {
+            assertThat(catalog.findByFingerprint(fp)).isNull();
+        }
+        assertThat(catalog.rememberedMisses()).isLessThanOrEqualTo(SchemaCatalog.MAX_MISSES);
     }
 
     @Test
