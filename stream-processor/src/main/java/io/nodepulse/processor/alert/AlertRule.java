@@ -3,6 +3,8 @@ package io.nodepulse.processor.alert;
 import io.nodepulse.family.MetricFamily;
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One alert rule. A metric rule compares a statistic of a field over each closed 1-minute window with a
@@ -79,11 +81,26 @@ public record AlertRule(String name, Kind kind, MetricFamily family, String fiel
                     : name + ": " + stat.name().toLowerCase(java.util.Locale.ROOT) + " of " + metric()
                     + " is {value} (" + comparator.symbol + " {threshold})" + (family.perDevice() ? " on {device}" : "");
         }
-        return text.replace("{node}", node).replace("{device}", device == null ? "" : device)
-                .replace("{value}", value == null ? "?" : format(value)).replace("{threshold}", format(threshold));
+        // one pass, so a node or device name that contains a placeholder is printed as it is
+        Matcher m = PLACEHOLDER.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String v = switch (m.group(1)) {
+                case "node" -> node;
+                case "device" -> device == null ? "" : device;
+                case "value" -> value == null ? "?" : format(value);
+                default -> format(threshold);
+            };
+            m.appendReplacement(out, Matcher.quoteReplacement(v));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{(node|device|value|threshold)}");
+
     private static String format(double d) {
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : String.format("%.4g", d);
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d)
+                : String.format(java.util.Locale.ROOT, "%.4g", d);
     }
 }

@@ -29,6 +29,14 @@ class AlertRulesTest {
     }
 
     @Test
+    void placeholdersInNamesArePrintedAsTheyAre() {
+        AlertRule fs = AlertRules.bundled().all().stream().filter(r -> r.name().equals("filesystem-almost-full"))
+                .findFirst().orElseThrow();
+        String summary = fs.render("node-{threshold}", "/mnt/{value}", 0.95);
+        assertThat(summary).contains("node-{threshold}").contains("/mnt/{value}").contains("0.9500");
+    }
+
+    @Test
     void jsonIsAcceptedToo() {
         AlertRules rules = parse("{\"rules\": [{\"name\": \"load-high\", \"metric\": \"load.load5\", \"stat\": \"max\","
                 + " \"comparator\": \">=\", \"threshold\": 8, \"severity\": \"info\"}]}");
