@@ -106,6 +106,50 @@ class MigratorIT {
     }
 
     @Test
+    void aRenamedWriterLosesWhatTheOldNameWasGiven() throws Exception {
+        String url = newDatabase("renamed", true);
+        String old = "np_old_writer_" + stack.database().replaceAll("[^a-z0-9_]", "");
+        try (Connection c = admin("postgres"); Statement st = c.createStatement()) {
+            st.execute("DROP ROLE IF EXISTS " + old);
+            st.execute("CREATE ROLE " + old + " LOGIN");
+        }
+        try {
+            Map<String, String> env = new HashMap<>();
+            env.put("NODEPULSE_JDBC_URL", url);
+            env.put("NODEPULSE_DB_WRITER_USER", old);
+            env.put("NODEPULSE_DB_WRITER_PASSWORD", "unused");
+            env.put("NODEPULSE_DB_OWNER_USER", stack.owner().user());
+            env.put("NODEPULSE_DB_OWNER_PASSWORD", stack.owner().password());
+            env.put("NODEPULSE_DB_READER_USER", stack.reader().user());
+            env.put("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
+            Migrator.migrate(SinkConfig.fromEnv(env));
+            String insert = "has_table_privilege('" + old + "', 'nodepulse_data.cpu', 'INSERT')";
+            String connect = "has_database_privilege('" + old + "', current_database(), 'CONNECT')";
+            String usage = "has_schema_privilege('" + old + "', 'nodepulse_data', 'USAGE')";
+            try (Connection c = connect(url)) {
+                assertThat(strings(c, "SELECT " + insert + " AND " + connect + " AND " + usage))
+                        .as("the writer of the first migration").containsExactly("t");
+            }
+
+            assertThat(Migrator.migrate(config(url, true)).applied()).as("the grants follow the new name")
+                    .contains("R__grants.sql");
+            try (Connection c = connect(url)) {
+                assertThat(strings(c, "SELECT " + insert + " OR " + connect + " OR " + usage))
+                        .as("the old name keeps nothing").containsExactly("f");
+            }
+            try (Connection c = connect(url)) {
+                assertThat(strings(c, "SELECT has_table_privilege('" + stack.writer().user() + "', "
+                        + "'nodepulse_data.cpu', 'INSERT')")).containsExactly("t");
+            }
+        } finally {
+            try (Connection c = admin("postgres"); Statement st = c.createStatement()) {
+                st.execute("DROP DATABASE IF EXISTS " + stack.database() + "_renamed WITH (FORCE)");
+                st.execute("DROP ROLE IF EXISTS " + old);
+            }
+        }
+    }
+
+    @Test
     void aChangedAppliedMigrationIsRefused() throws Exception {
         String url = newDatabase("changed", true);
         Migrator.migrate(config(url, true));
