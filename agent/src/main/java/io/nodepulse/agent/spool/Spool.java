@@ -461,11 +461,8 @@ public final class Spool implements AutoCloseable {
         active.lastId = nextId;
         nextId++;
         bytes += frameLength;
-        dirty = true;
+        dirty = settings.fsync() != FsyncPolicy.ALWAYS; // under ALWAYS it was forced above
         metrics.spooled.inc();
-        if (settings.fsync() == FsyncPolicy.ALWAYS) {
-            dirty = false;
-        }
         notifyAll();
     }
 

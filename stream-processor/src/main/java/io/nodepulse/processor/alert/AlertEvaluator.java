@@ -80,17 +80,31 @@ public final class AlertEvaluator implements Processor<Windowed<byte[]>, RollupA
                     continue;
                 }
                 stale.add(kv.key);
-                String[] k = kv.key.split("\u0000", -1);
-                AlertRule rule = k.length == 3 ? byName.get(k[1]) : null;
+                EpisodeKey key = EpisodeKey.parse(kv.key);
+                AlertRule rule = key == null ? null : byName.get(key.rule());
                 if (ep.firing() && rule != null) {
-                    int slash = k[0].lastIndexOf('/');
-                    emit(rule, k[0].substring(0, slash), k[0].substring(slash + 1), k[2], AlertState.RESOLVED,
-                            ep.value(), ep.pendingSince(), streamTime, "no data for "
-                                    + STALE_AFTER.toMinutes() + " min (the node or device stopped reporting); ");
+                    emit(rule, key.cluster(), key.node(), key.device(), AlertState.RESOLVED, ep.value(),
+                            ep.pendingSince(), streamTime, "no data for " + STALE_AFTER.toMinutes()
+                                    + " min (the node or device stopped reporting); ");
                 }
             }
         }
         stale.forEach(store::delete);
+    }
+
+    /** The store key of an episode: cluster/node, rule and device, NUL-separated. */
+    private record EpisodeKey(String cluster, String node, String rule, String device) {
+        String text() {
+            return Topics.nodeKey(cluster, node) + "\u0000" + rule + "\u0000" + device;
+        }
+
+        /** The parts of a stored key, or null for a key of another shape. */
+        static EpisodeKey parse(String text) {
+            String[] k = text.split("\u0000", -1);
+            int slash = k[0].lastIndexOf('/');
+            return k.length == 3 && slash > 0
+                    ? new EpisodeKey(k[0].substring(0, slash), k[0].substring(slash + 1), k[1], k[2]) : null;
+        }
     }
 
     /** What the store keeps per open episode. Entries written before the value was kept read it as NaN. */
@@ -149,7 +163,7 @@ public final class AlertEvaluator implements Processor<Windowed<byte[]>, RollupA
 
     private void evaluate(AlertRule rule, String cluster, String node, String device, double value, long start,
                           long end) {
-        String key = Topics.nodeKey(cluster, node) + "\u0000" + rule.name() + "\u0000" + device;
+        String key = new EpisodeKey(cluster, node, rule.name(), device).text();
         byte[] stored = store.get(key);
         long pendingSince = NONE;
         long lastEnd = NONE;
