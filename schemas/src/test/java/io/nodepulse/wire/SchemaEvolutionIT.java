@@ -41,16 +41,9 @@ class SchemaEvolutionIT {
 
     @Test
     void anOlderDecoderReadsANewerWriterThroughTheSchemasTopic(Stack stack) throws Exception {
-        Schema next = SchemaHistoryTest.load("/evolution/NodeMetrics-next.avsc");
         NodeMetrics event = SampleMetrics.event("it", "node-new", "boot-1", "run-9", 5,
                 Instant.parse("2026-11-25T10:00:00Z"));
-        byte[] bytes = NextWriter.encode(next, event, Map.of("zone", "eu-1a"));
-
-        // The newer producer registers its schema before its first record, as the agent does.
-        try (SchemaTopic schemasTopic = new SchemaTopic(topics.schemas().name(), stack.kafkaConfig(),
-                Duration.ofSeconds(30))) {
-            schemasTopic.register(List.of(next));
-        }
+        byte[] bytes = writeWithNextSchema(stack, topics, event, "eu-1a");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(stack.kafkaConfig(),
                 new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topics.metrics().name(), "node-new", bytes)).get();
@@ -98,18 +91,27 @@ class SchemaEvolutionIT {
                     "{\"type\":\"record\",\"name\":\"X\",\"fields\":[{\"name\":\"a\",\"type\":\"int\","
                             + "\"default\":\"x\"}]}")).get();
         }
-        Schema next = SchemaHistoryTest.load("/evolution/NodeMetrics-next.avsc");
         NodeMetrics event = SampleMetrics.event("it", "node-new", "boot-1", "run-9", 6,
                 Instant.parse("2026-11-25T10:00:10Z"));
-        byte[] bytes = NextWriter.encode(next, event, Map.of("zone", "eu-1b"));
-        try (SchemaTopic schemasTopic = new SchemaTopic(own.schemas().name(), stack.kafkaConfig(),
-                Duration.ofSeconds(30))) {
-            schemasTopic.register(List.of(next));
-        }
+        byte[] bytes = writeWithNextSchema(stack, own, event, "eu-1b");
 
         try (WireSerdes old = new WireSerdes(SchemaCatalog.withSource(new SchemaTopic(own.schemas().name(),
                 new HashMap<>(stack.kafkaConfig()), Duration.ofSeconds(30))))) {
             assertThat(old.nodeMetrics().deserialize(own.metrics().name(), bytes)).isEqualTo(event);
         }
+    }
+
+    /**
+     * The event as a newer agent writes it (the next NodeMetrics schema, with a zone), after registering that
+     * schema in the schemas topic, as the agent does before its first record.
+     */
+    private static byte[] writeWithNextSchema(Stack stack, Topics in, NodeMetrics event, String zone)
+            throws Exception {
+        Schema next = SchemaHistoryTest.load("/evolution/NodeMetrics-next.avsc");
+        try (SchemaTopic schemasTopic = new SchemaTopic(in.schemas().name(), stack.kafkaConfig(),
+                Duration.ofSeconds(30))) {
+            schemasTopic.register(List.of(next));
+        }
+        return NextWriter.encode(next, event, Map.of("zone", zone));
     }
 }

@@ -45,6 +45,14 @@ class AlertTest {
         e.getCpu().setBusyRatio(ratio);
     }
 
+    /** The fixture's second filesystem, /var/lib/kubelet, at 97 % used. */
+    private static void kubeletFilesystemAlmostFull(NodeMetrics e) {
+        var fs = e.getFilesystems().get(1);
+        fs.setUsedBytes(fs.getSizeBytes() - (1L << 30));
+        fs.setAvailableBytes(1L << 29);
+        fs.setUsedRatio(0.97);
+    }
+
     @Test
     void firesOnceAfterTheForDurationAndResolvesOnce() {
         report(min(0), min(4), e -> busy(e, 0.95));
@@ -88,12 +96,7 @@ class AlertTest {
 
     @Test
     void perDeviceRuleFiresForTheFullFilesystemOnly() {
-        report(min(0), min(8), e -> {
-            var fs = e.getFilesystems().get(1);
-            fs.setUsedBytes(fs.getSizeBytes() - (1L << 30));
-            fs.setAvailableBytes(1L << 29);
-            fs.setUsedRatio(0.97);
-        });
+        report(min(0), min(8), AlertTest::kubeletFilesystemAlmostFull);
         List<Alert> fired = alerts("filesystem-almost-full");
         assertThat(fired).singleElement().satisfies(a -> {
             assertThat(a.getDevice()).isEqualTo("/var/lib/kubelet");
@@ -145,12 +148,7 @@ class AlertTest {
 
     @Test
     void anAlertOfAFilesystemThatWentAwayIsResolvedForLackOfData() {
-        report(min(0), min(8), e -> {
-            var fs = e.getFilesystems().get(1);
-            fs.setUsedBytes(fs.getSizeBytes() - (1L << 30));
-            fs.setAvailableBytes(1L << 29);
-            fs.setUsedRatio(0.97);
-        });
+        report(min(0), min(8), AlertTest::kubeletFilesystemAlmostFull);
         assertThat(alerts("filesystem-almost-full")).extracting(Alert::getState).containsExactly(AlertState.FIRING);
         // the node goes on reporting, without that filesystem (unmounted)
         report(min(8), min(25), e -> e.getFilesystems().remove(1));

@@ -16,6 +16,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -223,6 +225,37 @@ final class Fixtures {
                 }
             });
             return m;
+        }
+    }
+
+    /** Raw rows of the load family for one node, 10 s apart from {@code minute}, one per load1 value. */
+    static void insertLoad(Connection c, String cluster, String node, Instant minute, double... load1)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + Tables.data(Tables.forFamily("load").table())
+                + " (cluster, node, time, load1, load5, load15, uptime_seconds, boot_time) "
+                + "VALUES (?, ?, ?, ?, 1, 1, 100, ?)")) {
+            for (int i = 0; i < load1.length; i++) {
+                ps.setString(1, cluster);
+                ps.setString(2, node);
+                ps.setObject(3, OffsetDateTime.ofInstant(minute.plusSeconds(10L * i), ZoneOffset.UTC));
+                ps.setDouble(4, load1[i]);
+                ps.setObject(5, OffsetDateTime.ofInstant(minute.minus(Duration.ofDays(1)), ZoneOffset.UTC));
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    /** A repair of the node's 1-minute load rollup at {@code minute}, due {@code dueSecondsAgo} ago. */
+    static void queueLoadRepair(Connection c, String cluster, String node, Instant minute, int dueSecondsAgo)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + Tables.REPAIR_QUEUE + " (cluster, node, "
+                + "family, resolution, bucket, not_before) VALUES (?, ?, 'load', '1m', ?, "
+                + "now() - ? * interval '1 second')")) {
+            ps.setString(1, cluster);
+            ps.setString(2, node);
+            ps.setObject(3, OffsetDateTime.ofInstant(minute, ZoneOffset.UTC));
+            ps.setInt(4, dueSecondsAgo);
+            ps.executeUpdate();
         }
     }
 

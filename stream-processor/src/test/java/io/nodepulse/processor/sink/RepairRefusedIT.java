@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nodepulse.ops.MetricRegistry;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
@@ -20,14 +19,13 @@ class RepairRefusedIT extends Fixtures.PreparedStack {
     @Test
     void aRefusedEntryIsParkedAndTheOthersAreRepaired() throws Exception {
         Instant minute = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(3, ChronoUnit.HOURS);
-        String load = Tables.data(Tables.forFamily("load").table());
         String load1m = Tables.data(Tables.forFamily("load").rollupTable(Resolution.MINUTE));
         MetricRegistry registry = new MetricRegistry();
         try (Connection c = stack.connect(stack.owner())) {
-            insertLoad(c, load, "overflowing", minute, 1e308, 1e308);
-            insertLoad(c, load, "fine", minute, 1.5, 2.5);
-            queue(c, "overflowing", minute, 120);
-            queue(c, "fine", minute, 60);
+            Fixtures.insertLoad(c, "repair", "overflowing", minute, 1e308, 1e308);
+            Fixtures.insertLoad(c, "repair", "fine", minute, 1.5, 2.5);
+            Fixtures.queueLoadRepair(c, "repair", "overflowing", minute, 120);
+            Fixtures.queueLoadRepair(c, "repair", "fine", minute, 60);
 
             RepairTask task = new RepairTask(Fixtures.config(stack), () -> true, new SinkMetrics(registry));
             assertThat(task.runRound()).as("entries due in the round").isEqualTo(2);
@@ -47,32 +45,5 @@ class RepairRefusedIT extends Fixtures.PreparedStack {
         }
         assertThat(registry.scrape()).contains("nodepulse_sink_repairs_refused_total 1")
                 .contains("nodepulse_sink_repairs_total{resolution=\"1m\"} 1");
-    }
-
-    private static void insertLoad(Connection c, String table, String node, Instant minute, double... load1)
-            throws Exception {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (cluster, node, time, load1, "
-                + "load5, load15, uptime_seconds, boot_time) VALUES ('repair', ?, ?, ?, 1, 1, 100, ?)")) {
-            for (int i = 0; i < load1.length; i++) {
-                ps.setString(1, node);
-                ps.setObject(2, java.time.OffsetDateTime.ofInstant(minute.plusSeconds(10L * i),
-                        java.time.ZoneOffset.UTC));
-                ps.setDouble(3, load1[i]);
-                ps.setObject(4, java.time.OffsetDateTime.ofInstant(minute.minus(1, ChronoUnit.DAYS),
-                        java.time.ZoneOffset.UTC));
-                ps.executeUpdate();
-            }
-        }
-    }
-
-    private static void queue(Connection c, String node, Instant minute, int dueSecondsAgo) throws Exception {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + Tables.REPAIR_QUEUE + " (cluster, node, "
-                + "family, resolution, bucket, not_before) VALUES ('repair', ?, 'load', '1m', ?, "
-                + "now() - ? * interval '1 second')")) {
-            ps.setString(1, node);
-            ps.setObject(2, java.time.OffsetDateTime.ofInstant(minute, java.time.ZoneOffset.UTC));
-            ps.setInt(3, dueSecondsAgo);
-            ps.executeUpdate();
-        }
     }
 }

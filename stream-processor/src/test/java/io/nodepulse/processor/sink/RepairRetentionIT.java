@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nodepulse.ops.MetricRegistry;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,25 +20,14 @@ class RepairRetentionIT extends Fixtures.PreparedStack {
         env.put("NODEPULSE_RETENTION_ENABLED", "true");
         env.put("NODEPULSE_RETENTION_RAW", "1d");
         SinkConfig config = SinkConfig.fromEnv(env);
-        String load = Tables.data(Tables.forFamily("load").table());
         String load1m = Tables.data(Tables.forFamily("load").rollupTable(Resolution.MINUTE));
         Instant old = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.DAYS);
         Instant recent = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.HOURS);
         MetricRegistry registry = new MetricRegistry();
         try (Connection c = stack.connect(stack.owner())) {
             for (Instant minute : new Instant[] {old, recent}) {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + load + " (cluster, node, time, load1, "
-                        + "load5, load15, uptime_seconds, boot_time) VALUES ('retention', 'n1', ?, 0.5, 1, 1, 100, ?)")) {
-                    ps.setObject(1, OffsetDateTime.ofInstant(minute, ZoneOffset.UTC));
-                    ps.setObject(2, OffsetDateTime.ofInstant(minute.minus(1, ChronoUnit.DAYS), ZoneOffset.UTC));
-                    ps.executeUpdate();
-                }
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + Tables.REPAIR_QUEUE + " (cluster, "
-                        + "node, family, resolution, bucket, not_before) VALUES ('retention', 'n1', 'load', '1m', ?, "
-                        + "now() - interval '1 minute')")) {
-                    ps.setObject(1, OffsetDateTime.ofInstant(minute, ZoneOffset.UTC));
-                    ps.executeUpdate();
-                }
+                Fixtures.insertLoad(c, "retention", "n1", minute, 0.5);
+                Fixtures.queueLoadRepair(c, "retention", "n1", minute, 60);
             }
 
             RepairTask task = new RepairTask(config, () -> true, new SinkMetrics(registry));
