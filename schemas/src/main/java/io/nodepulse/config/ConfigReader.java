@@ -23,12 +23,15 @@ import java.util.regex.PatternSyntaxException;
  * Reads typed settings from an environment map and collects every problem before failing, so an operator
  * sees all mistakes at once. Conventions:
  * <ul>
- *   <li>{@code X_FILE} names a file whose content (trailing newline removed) is the value of {@code X}, as
+ *   <li>{@code X_FILE} names a file whose content (trailing line ends removed) is the value of {@code X}, as
  *       Kubernetes Secrets are mounted. Values read from files are masked when printed.</li>
  *   <li>{@code NODEPULSE_CONFIG_FILE} names an optional file of {@code KEY=VALUE} lines; the environment
  *       wins over it.</li>
  *   <li>{@code KAFKA_*} variables map to Kafka client properties: {@code KAFKA_SECURITY_PROTOCOL} becomes
- *       {@code security.protocol}.</li>
+ *       {@code security.protocol}. A property whose name has an underscore is found too
+ *       ({@code KAFKA_RACK_AWARE_ASSIGNMENT_TRAFFIC_COST}), and so is one whose name ends in {@code .file}
+ *       ({@code KAFKA_SASL_OAUTHBEARER_ASSERTION_FILE}); any other {@code KAFKA_X_FILE} reads {@code KAFKA_X}
+ *       from a file.</li>
  * </ul>
  */
 public final class ConfigReader {
@@ -110,7 +113,7 @@ public final class ConfigReader {
             } else {
                 try {
                     String content = Files.readString(Path.of(path), StandardCharsets.UTF_8);
-                    value = content.endsWith("\n") ? content.substring(0, content.length() - 1) : content;
+                    value = stripLineEnds(content);
                     fromFiles.add(name);
                 } catch (IOException | RuntimeException e) {
                     problems.add(name + FILE_SUFFIX + ": cannot read " + path + " (" + e.getClass().getSimpleName()
@@ -289,29 +292,88 @@ public final class ConfigReader {
      */
     public Map<String, Object> kafka(Predicate<String> known, String clients) {
         Map<String, Object> props = new TreeMap<>();
-        Set<String> names = new java.util.TreeSet<>();
+        Map<String, String> names = new TreeMap<>();
         for (String name : values.keySet()) {
-            if (name.startsWith(KAFKA_PREFIX)) {
-                names.add(name.endsWith(FILE_SUFFIX) ? name.substring(0, name.length() - FILE_SUFFIX.length()) : name);
+            if (!name.startsWith(KAFKA_PREFIX)) {
+                continue;
             }
+            String prop = kafkaProperty(name, known);
+            if (prop == null && name.endsWith(FILE_SUFFIX)) {
+                String base = name.substring(0, name.length() - FILE_SUFFIX.length());
+                String baseProp = kafkaProperty(base, known);
+                if (baseProp != null) {
+                    names.put(base, baseProp);
+                    continue;
+                }
+            }
+            names.put(name, prop);
         }
-        for (String name : names) {
-            String prop = name.substring(KAFKA_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
-            if (!known.test(prop)) {
+        for (Map.Entry<String, String> e : names.entrySet()) {
+            String name = e.getKey();
+            String prop = e.getValue();
+            if (prop == null) {
                 String hint = name.matches("KAFKA_(PORT|SERVICE_.*|PORT_.*)")
                         ? " It looks injected by the Kubernetes service links of a Service named 'kafka': set "
                         + "enableServiceLinks: false in the pod spec."
                         : "";
-                problems.add(name + " maps to '" + prop + "', which is not a " + clients + " property." + hint);
+                String dotted = name.length() > KAFKA_PREFIX.length()
+                        ? "maps to '" + name.substring(KAFKA_PREFIX.length()).toLowerCase(Locale.ROOT)
+                        .replace('_', '.') + "', which is not a " + clients + " property."
+                        : "names no " + clients + " property.";
+                problems.add(name + " " + dotted + hint);
                 continue;
             }
             String value = lookup(name);
-            if (value != null) {
+            if (value != null && value.isBlank()) {
+                problems.add(name + " is set but empty; give it a value or unset it");
+            } else if (value != null) {
                 props.put(prop, value);
                 record(name, value);
             }
         }
         return props;
+    }
+
+    /**
+     * The Kafka property a {@code KAFKA_*} name stands for: underscores become dots, or, for the few properties
+     * with an underscore in their name, whichever single mix of both is a known property. Null if none is.
+     */
+    static String kafkaProperty(String name, Predicate<String> known) {
+        if (name.length() <= KAFKA_PREFIX.length()) {
+            return null;
+        }
+        String[] words = name.substring(KAFKA_PREFIX.length()).toLowerCase(Locale.ROOT).split("_", -1);
+        String dotted = String.join(".", words);
+        if (known.test(dotted)) {
+            return dotted;
+        }
+        int gaps = words.length - 1;
+        if (gaps > 12) {
+            return null;
+        }
+        String found = null;
+        for (int mask = 1; mask < 1 << gaps; mask++) {
+            StringBuilder b = new StringBuilder(words[0]);
+            for (int i = 0; i < gaps; i++) {
+                b.append((mask & 1 << i) != 0 ? '_' : '.').append(words[i + 1]);
+            }
+            String candidate = b.toString();
+            if (known.test(candidate)) {
+                if (found != null) {
+                    return null;
+                }
+                found = candidate;
+            }
+        }
+        return found;
+    }
+
+    private static String stripLineEnds(String s) {
+        int end = s.length();
+        while (end > 0 && (s.charAt(end - 1) == '\n' || s.charAt(end - 1) == '\r')) {
+            end--;
+        }
+        return s.substring(0, end);
     }
 
     /**

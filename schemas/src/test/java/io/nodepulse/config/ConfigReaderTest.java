@@ -94,6 +94,33 @@ class ConfigReaderTest {
     }
 
     @Test
+    void kafkaPropertiesWithUnderscoresOrEndingInFileAreFound() throws IOException {
+        Path jwt = dir.resolve("jwt");
+        Files.writeString(jwt, "p4ss\r\n\n");
+        ConfigReader r = ConfigReader.fromEnv(Map.of(
+                "KAFKA_RACK_AWARE_ASSIGNMENT_TRAFFIC_COST", "10",
+                "KAFKA_SASL_OAUTHBEARER_ASSERTION_FILE", "/var/run/jwt",
+                "KAFKA_SSL_KEY_PASSWORD_FILE", jwt.toString()));
+        Map<String, Object> props = r.kafka(Set.of("rack.aware.assignment.traffic_cost",
+                "sasl.oauthbearer.assertion.file", "ssl.key.password")::contains, "consumer");
+        assertThat(r.problems()).isEmpty();
+        assertThat(props).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "rack.aware.assignment.traffic_cost", "10",
+                "sasl.oauthbearer.assertion.file", "/var/run/jwt",
+                "ssl.key.password", "p4ss"));
+    }
+
+    @Test
+    void emptyOrNamelessKafkaVariablesAreProblems() {
+        ConfigReader r = ConfigReader.fromEnv(Map.of("KAFKA_BOOTSTRAP_SERVERS", " ", "KAFKA_FILE", "/x"));
+        Map<String, Object> props = r.kafka(Set.of("bootstrap.servers")::contains, "producer");
+        assertThat(props).isEmpty();
+        assertThat(r.problems()).containsExactlyInAnyOrder(
+                "KAFKA_BOOTSTRAP_SERVERS is set but empty; give it a value or unset it",
+                "KAFKA_FILE maps to 'file', which is not a producer property.");
+    }
+
+    @Test
     void anOptionalFileSuppliesDefaultsTheEnvironmentOverrides() throws IOException {
         Path file = dir.resolve("agent.env");
         Files.writeString(file, "# comment\nA=from-file\nB=from-file\nnonsense\n");
