@@ -2,6 +2,7 @@ package io.nodepulse.processor;
 
 import io.nodepulse.ops.MetricRegistry;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -65,10 +66,15 @@ final class StreamsStatus {
                 out.put(List.of(m.tags().get("topic"), m.tags().get("partition")), d);
             }
         }
-        // the consumer reports dotted topic names twice, once with '.' replaced by '_': keep the real name
-        out.keySet().removeIf(k -> k.get(0).contains("_")
-                && out.containsKey(List.of(k.get(0).replace('_', '.'), k.get(1)))
-                && !k.get(0).equals(k.get(0).replace('_', '.')));
+        // the consumer reports a dotted topic twice, once with every '.' replaced by '_': drop that copy (the
+        // real name may have '_' of its own, so match from the dotted name)
+        Set<List<String>> copies = new HashSet<>();
+        for (List<String> k : out.keySet()) {
+            if (k.get(0).indexOf('.') >= 0) {
+                copies.add(List.of(k.get(0).replace('.', '_'), k.get(1)));
+            }
+        }
+        out.keySet().removeAll(copies);
         return out;
     }
 
