@@ -31,11 +31,17 @@ public final class Main {
         try {
             app.start();
             code = app.await();
-        } catch (RuntimeException | java.io.IOException e) {
-            log.error("processor failed to start: {}", e.getMessage(), e);
+        } catch (Throwable e) {
+            // any failure, an Error too: the ops server's thread would otherwise keep a broken process alive
+            log.error("processor failed: {}", e.toString(), e);
             code = 1;
         }
-        app.close();
+        try {
+            app.close();
+        } catch (Throwable e) {
+            log.error("closing the processor failed: {}", e.toString(), e);
+            code = code == 0 ? 1 : code;
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {

@@ -183,9 +183,16 @@ final class ProcessorApp implements AutoCloseable {
         return new Readiness(ready[0], detail);
     }
 
-    /** Blocks until close or a fatal Streams error; returns the exit code. */
+    /** Blocks until close, a fatal Streams error or a sink lane that stopped on its own; returns the exit code. */
     int await() throws InterruptedException {
-        stopped.await();
+        while (!stopped.await(1, TimeUnit.SECONDS)) {
+            Sink s = sink;
+            String failure = s == null || closing ? null : s.failure();
+            if (failure != null) {
+                log.error("{}; stopping the processor so that it starts again (see the error above)", failure);
+                return 1;
+            }
+        }
         return exitCode;
     }
 
@@ -196,18 +203,30 @@ final class ProcessorApp implements AutoCloseable {
         }
         closing = true;
         phase = "stopping";
+        // the sink and both Streams applications close side by side within one shutdown timeout, so a sink
+        // blocked on an unreachable database cannot use up the pod's grace period before Streams closes
+        Duration timeout = config.shutdownTimeout();
+        Thread sinkClose = null;
         if (sink != null) {
-            log.info("closing the sink");
-            sink.close();
-            sink = null;
+            Sink s = sink;
+            log.info("closing the sink (up to {})", timeout);
+            sinkClose = new Thread(() -> s.close(timeout), "sink-close");
+            sinkClose.start();
         }
         if (streams != null) {
-            log.info("closing Kafka Streams (up to {})", config.shutdownTimeout());
-            if (!streams.close(config.shutdownTimeout())) {
-                log.warn("Kafka Streams did not close within {}; its open transaction will be aborted",
-                        config.shutdownTimeout());
+            log.info("closing Kafka Streams (up to {})", timeout);
+            if (!streams.close(timeout)) {
+                log.warn("Kafka Streams did not close within {}; its open transaction will be aborted", timeout);
             }
             streams = null;
+        }
+        if (sinkClose != null) {
+            try {
+                sinkClose.join(timeout.toMillis() + 1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            sink = null;
         }
         if (serdes != null) {
             serdes.close();

@@ -121,13 +121,34 @@ public final class Sink implements AutoCloseable {
         return lanes.stream().allMatch(SinkLane::running);
     }
 
-    /** Stops consuming, commits each lane's buffered batch if the database takes it at once, and closes everything. */
+    /** Why a lane's loop stopped on its own (an unexpected error), or null while every lane runs or closes. */
+    public String failure() {
+        for (SinkLane lane : lanes) {
+            String f = lane.failure();
+            if (f != null) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /** {@link #close(Duration)} with 30 s. */
     @Override
     public void close() {
+        close(Duration.ofSeconds(30));
+    }
+
+    /**
+     * Stops consuming, commits each lane's buffered batch if the database takes it in time, and closes
+     * everything, waiting at most {@code timeout} in all. A lane still writing then is left to the database,
+     * which rolls its transaction back when the process exits; its records are read again on the next start.
+     */
+    public void close(Duration timeout) {
         if (closing) {
             return;
         }
         closing = true;
+        long deadline = System.nanoTime() + timeout.toNanos();
         repair.close();
         repairThread.interrupt();
         if (retentionScheduler != null) {
@@ -136,12 +157,21 @@ public final class Sink implements AutoCloseable {
         lanes.forEach(SinkLane::stop);
         try {
             for (SinkLane lane : lanes) {
-                lane.awaitStop(Duration.ofSeconds(30));
+                lane.awaitStop(left(deadline));
             }
-            repairThread.join(Duration.ofSeconds(10).toMillis());
+            repairThread.join(Math.max(1, left(deadline).toMillis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        List<String> open = lanes.stream().filter(SinkLane::running).map(SinkLane::toString).toList();
+        if (!open.isEmpty()) {
+            log.warn("sink: {} still writing after {}; their uncommitted batches are read again on the next start",
+                    open, timeout);
+        }
         log.info("sink closed after {} batches", lanes.stream().mapToLong(SinkLane::committedBatches).sum());
+    }
+
+    private static Duration left(long deadlineNanos) {
+        return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
     }
 }

@@ -740,6 +740,17 @@ final class SinkLane {
     }
 
     void awaitStop(Duration timeout) throws InterruptedException {
-        loop.join(timeout.toMillis());
+        loop.join(Math.max(1, timeout.toMillis()));
+    }
+
+    /** Why the loop stopped on its own, or null. */
+    String failure() {
+        Throwable d = died;
+        return d == null ? null : name + " stopped: " + d;
+    }
+
+    @Override
+    public String toString() {
+        return name;
     }
 }

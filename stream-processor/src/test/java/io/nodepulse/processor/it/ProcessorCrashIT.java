@@ -21,15 +21,20 @@ import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongPredicate;
+import io.nodepulse.processor.sink.Lane;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The whole processor (Streams and sink) as a child JVM, killed with SIGKILL in the middle of a stream and
  * started again on the same state directory: the database ends with every event once and every window once,
- * with exact samples.
+ * with exact samples. A sink lane that stops on its own error stops the process with a failure, so it is
+ * restarted instead of running on without writing.
  */
 @WithStack
 class ProcessorCrashIT {
@@ -49,6 +54,11 @@ class ProcessorCrashIT {
     }
 
     private Process startProcessor(Stack stack, Path stateDir, Path log) throws Exception {
+        return startProcessor(stack, stateDir, log, Map.of());
+    }
+
+    private Process startProcessor(Stack stack, Path stateDir, Path log, Map<String, String> extra)
+            throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-cp", System.getProperty("java.class.path"), "io.nodepulse.processor.Main");
         Map<String, String> env = pb.environment();
@@ -65,6 +75,7 @@ class ProcessorCrashIT {
         env.put("NODEPULSE_DB_READER_USER", stack.reader().user());
         env.put("NODEPULSE_REPAIR_SETTLE", "1s");
         env.put("KAFKA_REPLICATION_FACTOR", "1");
+        env.putAll(extra);
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         return pb.start();
@@ -89,6 +100,39 @@ class ProcessorCrashIT {
             v = count(stack, sql);
         }
         return v;
+    }
+
+    @Test
+    void aSinkLaneThatStopsOnItsOwnStopsTheProcessWithAFailure(Stack stack) throws Exception {
+        Topics topics = new Topics(stack.topicPrefix(), serdes);
+        KafkaFixture.createTopics(stack, topics, 3);
+        Path stateDir = Files.createTempDirectory("np-lane-state");
+        Path log = Files.createTempFile("np-lane-processor", ".log");
+        String instance = stack.topicPrefix() + "static";
+        child = startProcessor(stack, stateDir, log, Map.of("KAFKA_GROUP_INSTANCE_ID", instance,
+                "KAFKA_SESSION_TIMEOUT_MS", "6000"));
+
+        // a member with the raw lane's static instance id fences the lane: its loop stops with an error
+        Map<String, Object> props = new java.util.HashMap<>(stack.kafkaConfig());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, Lane.RAW.groupId(stack.topicPrefix() + "sink"));
+        props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instance);
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000);
+        try (KafkaConsumer<byte[], byte[]> other = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            Instant end = Instant.now().plus(DEADLINE);
+            while (Files.readString(log).lines().noneMatch(l -> l.contains("sink started"))
+                    && Instant.now().isBefore(end)) {
+                Thread.sleep(200);
+            }
+            other.subscribe(java.util.List.of(topics.metricsValid().name()));
+            while (child.isAlive() && Instant.now().isBefore(end)) {
+                other.poll(Duration.ofMillis(200));
+            }
+        }
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the processor exits; log " + log).isTrue();
+        assertThat(child.exitValue()).as("exit code; log " + log).isEqualTo(1);
+        assertThat(Files.readString(log)).contains("sink raw stopped: ", "stopping the processor so that it starts "
+                + "again");
     }
 
     @Test

@@ -6,7 +6,6 @@ import io.nodepulse.ops.MetricRegistry;
 import io.nodepulse.schema.NodeMetrics;
 import io.nodepulse.testkit.TcpProxy;
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -81,33 +80,5 @@ class SinkOutageIT extends Fixtures.PreparedStack {
                 + "after database unavailable \\(SQLState 08\\d\\d\\d: .*\\): attempt \\d+, next try in \\d+ ms");
         assertThat(log).contains("attempt 2,");
         assertThat(registry.scrape()).containsPattern("nodepulse_sink_retries_total\\{cause=\"08\\d\\d\\d\"} [1-9]");
-    }
-
-    /** Writes to the real stderr and to a buffer. */
-    private static final class Tee extends OutputStream {
-        private final OutputStream a;
-        private final OutputStream b;
-
-        Tee(OutputStream a, OutputStream b) {
-            this.a = a;
-            this.b = b;
-        }
-
-        @Override
-        public synchronized void write(int x) throws java.io.IOException {
-            a.write(x);
-            b.write(x);
-        }
-
-        @Override
-        public synchronized void write(byte[] buf, int off, int len) throws java.io.IOException {
-            a.write(buf, off, len);
-            b.write(buf, off, len);
-        }
-
-        @Override
-        public void flush() throws java.io.IOException {
-            a.flush();
-        }
     }
 }

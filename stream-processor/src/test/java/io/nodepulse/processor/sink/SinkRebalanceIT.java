@@ -21,7 +21,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * A lane that waits to retry (its consumer paused) goes on once the database takes its rows again, even when a
+ * Lanes and their consumer groups. A lane that waits to retry (its consumer paused) goes on once the database takes its rows again, even when a
  * rebalance took its partitions away and gave them back meanwhile: another member joins the lane's group while
  * the lane cannot write, and leaves again.
  */
@@ -65,11 +65,42 @@ class SinkRebalanceIT extends Fixtures.PreparedStack {
         }
     }
 
+    @Test
+    void aLaneWhoseLoopDiesIsReportedAsTheSinksFailure() throws Exception {
+        Map<String, String> env = Fixtures.env(stack, stack.jdbcUrl());
+        env.put("KAFKA_GROUP_INSTANCE_ID", "fenced-" + stack.database());
+        SinkConfig config = SinkConfig.fromEnv(env);
+        try (Sink sink = Sink.start(config, topics, Fixtures.SERDES, new MetricRegistry())) {
+            assertThat(Fixtures.await(Duration.ofSeconds(60), () -> sink.readiness().ready())).isTrue();
+            assertThat(sink.failure()).isNull();
+
+            // a second member with the raw lane's static instance id fences the lane's consumer
+            try (KafkaConsumer<byte[], byte[]> other = otherMember(Lane.RAW.groupId(config.groupId()),
+                    "fenced-" + stack.database())) {
+                other.subscribe(List.of(topics.metricsValid().name()));
+                assertThat(Fixtures.await(Duration.ofSeconds(60), () -> {
+                    other.poll(Duration.ofMillis(200));
+                    return sink.failure() != null;
+                })).as("the fenced lane's loop stopped").isTrue();
+            }
+            assertThat(sink.failure()).startsWith("sink raw stopped: ").contains("Fenced");
+            assertThat(sink.running()).isFalse();
+            assertThat(sink.readiness().ready()).isFalse();
+        }
+    }
+
     private KafkaConsumer<byte[], byte[]> otherMember(String groupId) {
+        return otherMember(groupId, null);
+    }
+
+    private KafkaConsumer<byte[], byte[]> otherMember(String groupId, String instanceId) {
         Map<String, Object> props = new HashMap<>(stack.kafkaConfig());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000);
+        if (instanceId != null) {
+            props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId);
+        }
         return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 

@@ -23,7 +23,9 @@ public final class TcpProxy implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private volatile boolean cut;
+    private volatile boolean held;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong heldBytes = new java.util.concurrent.atomic.AtomicLong();
 
     private TcpProxy(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
@@ -66,6 +68,23 @@ public final class TcpProxy implements AutoCloseable {
         return cut;
     }
 
+    /**
+     * Black-holes the open connections: bytes are read but not passed on until {@link #release()}, as on a
+     * network that silently drops packets. Nothing is closed, so the peers block instead of failing.
+     */
+    public void hold() {
+        held = true;
+    }
+
+    public void release() {
+        held = false;
+    }
+
+    /** Bytes that arrived while held (they are passed on at release). */
+    public long heldBytes() {
+        return heldBytes.get();
+    }
+
     private void accept() {
         while (!closed) {
             Socket client;
@@ -102,9 +121,17 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                    if (held) {
+                        heldBytes.addAndGet(n);
+                        while (held && !closed) {
+                            Thread.sleep(20);
+                        }
+                    }
                     out.write(buf, 0, n);
                     out.flush();
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } catch (SocketException e) {
                 // closed by cut() or by the peer
             } catch (IOException e) {
