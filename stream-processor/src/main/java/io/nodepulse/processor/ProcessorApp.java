@@ -74,7 +74,7 @@ final class ProcessorApp implements AutoCloseable {
         Topics topics = new Topics(config.topicPrefix(), serdes);
         if (config.sink() != null) {
             phase = "migrating the database";
-            Migrator.Result r = Migrator.migrate(config.sink());
+            Migrator.Result r = Migrator.migrate(config.sink(), why -> phase = "migrating the database: " + why);
             log.info("database schema at version {} (TimescaleDB {} {}), applied now: {}", r.schemaVersion(),
                     r.timescaleVersion(), r.license(), r.applied());
         }

@@ -55,11 +55,16 @@ public final class Migrator {
      *                            stays unreachable
      */
     public static Result migrate(SinkConfig config) {
+        return migrate(config, why -> { });
+    }
+
+    /** {@link #migrate(SinkConfig)}, telling {@code waiting} why it waits while the database is unreachable. */
+    public static Result migrate(SinkConfig config, java.util.function.Consumer<String> waiting) {
         DbLogin login = config.migrate() ? config.owner() : config.writer();
         String env = config.migrate() ? "NODEPULSE_DB_OWNER" : "NODEPULSE_DB_WRITER";
         try (Connection c = Database.connectWaiting(config.jdbcUrl(), login, "nodepulse-migrate",
                 config.socketTimeout().plus(Duration.ofMinutes(10)), config.startupTimeout(),
-                new Backoff(config.retryBackoffMin(), config.retryBackoffMax()), log, env)) {
+                new Backoff(config.retryBackoffMin(), config.retryBackoffMax()), log, env, waiting)) {
             Migrator m = new Migrator(c, placeholders(config), Migrations.load());
             return config.migrate() ? m.run() : m.check();
         } catch (SQLException e) {

@@ -36,7 +36,7 @@ public final class Database {
      */
     public static Connection connectWaiting(String jdbcUrl, DbLogin login, String application,
                                             Duration socketTimeout, Duration timeout, Backoff backoff, Logger log,
-                                            String envPrefix) {
+                                            String envPrefix, java.util.function.Consumer<String> waiting) {
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
@@ -63,6 +63,8 @@ public final class Database {
                 }
                 log.warn("database at {} unreachable for {} ({}); attempt {}, retrying in {} ms", jdbcUrl,
                         application, SqlErrors.describe(e), backoff.attempt(), wait.toMillis());
+                waiting.accept("waiting for the database at " + jdbcUrl + " (" + SqlErrors.describe(e) + "; attempt "
+                        + backoff.attempt() + ")");
                 try {
                     Thread.sleep(wait.toMillis());
                 } catch (InterruptedException ie) {

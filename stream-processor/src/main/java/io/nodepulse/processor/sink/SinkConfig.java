@@ -85,6 +85,10 @@ public record SinkConfig(String jdbcUrl, DbLogin writer, DbLogin owner, String r
             reader.problem(JDBC_URL + " must not carry a password; use " + WRITER_PASSWORD + "_FILE and "
                     + OWNER_PASSWORD + "_FILE");
         }
+        if (url != null && url.matches("(?i).*[?&]sslpassword=.*")) {
+            reader.problem(JDBC_URL + " must not carry sslpassword (it would be printed and logged); mount the "
+                    + "client key unencrypted from a Secret and name it with sslkey=");
+        }
         String writerUser = role(reader, WRITER_USER, "nodepulse_writer");
         String writerPassword = reader.secret(WRITER_PASSWORD, null);
         if (writerPassword == null) {

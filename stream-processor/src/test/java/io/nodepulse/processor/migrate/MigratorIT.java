@@ -181,9 +181,12 @@ class MigratorIT {
         java.net.URI db = java.net.URI.create(url.substring("jdbc:".length()));
         try (TcpProxy proxy = TcpProxy.start(db.getHost(), db.getPort())) {
             proxy.cut();
+            java.util.concurrent.BlockingQueue<String> waits = new java.util.concurrent.LinkedBlockingQueue<>();
             CompletableFuture<Migrator.Result> run = CompletableFuture.supplyAsync(
-                    () -> Migrator.migrate(config(proxy.rewrite(url), true)));
-            Thread.sleep(3000);
+                    () -> Migrator.migrate(config(proxy.rewrite(url), true), waits::add));
+            String why = waits.poll(60, TimeUnit.SECONDS);
+            assertThat(why).as("says why it waits").startsWith("waiting for the database at " + proxy.rewrite(url));
+            assertThat(waits.poll(60, TimeUnit.SECONDS)).as("and goes on retrying").contains("attempt");
             assertThat(run).as("still waiting for the database").isNotDone();
             proxy.restore();
             assertThat(run.get(60, TimeUnit.SECONDS).applied()).contains("V1__schema.sql");

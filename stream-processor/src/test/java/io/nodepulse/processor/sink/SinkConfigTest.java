@@ -102,5 +102,7 @@ class SinkConfigTest {
         Map<String, String> env = minimal();
         env.put("NODEPULSE_JDBC_URL", "jdbc:postgresql://db/x?user=a&password=b");
         assertThatThrownBy(() -> SinkConfig.fromEnv(env)).hasMessageContaining("must not carry a password");
+        env.put("NODEPULSE_JDBC_URL", "jdbc:postgresql://db/x?sslkey=/k&sslpassword=hunter2");
+        assertThatThrownBy(() -> SinkConfig.fromEnv(env)).hasMessageContaining("must not carry sslpassword");
     }
 }
