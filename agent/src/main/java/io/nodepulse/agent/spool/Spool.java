@@ -632,6 +632,12 @@ public final class Spool implements AutoCloseable {
                 if (nextBase == null) {
                     break;
                 }
+                // ids run on without gaps across segments: a segment that ends early lost its last records
+                long missing = nextBase - 1 - Math.max(cursorLastId, acked);
+                if (missing > 0) {
+                    countCorrupt(seg, cursorOffset, seg.size, missing);
+                    cursorLastId = nextBase - 1;
+                }
                 cursorBase = nextBase;
                 cursorOffset = RecordFormat.SEGMENT_HEADER;
                 continue;

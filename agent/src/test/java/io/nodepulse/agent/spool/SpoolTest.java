@@ -218,6 +218,27 @@ class SpoolTest {
     }
 
     @Test
+    void anOlderSegmentCutAtARecordBoundaryCountsTheRecordsItLost() throws IOException {
+        Spool first = Spool.open(small(), metrics);
+        for (long i = 1; i <= 40; i++) {
+            first.append(event(i));
+        }
+        first.abandon();
+        List<Path> files = segmentFiles();
+        assertThat(files).hasSizeGreaterThan(1);
+        int frame = RecordFormat.frameLength(event(1));
+        long perSegment = (Files.size(files.get(0)) - RecordFormat.SEGMENT_HEADER) / frame;
+        try (RandomAccessFile f = new RandomAccessFile(files.get(0).toFile(), "rw")) {
+            f.setLength(RecordFormat.SEGMENT_HEADER + (perSegment - 2) * frame);
+        }
+        try (Spool spool = Spool.open(small(), metrics)) {
+            List<Long> read = seqs(readAll(spool));
+            assertThat(read).hasSize(38).doesNotContain(perSegment - 1, perSegment);
+            assertThat(metrics.corruptRecords()).as("the two records the cut took").isEqualTo(2);
+        }
+    }
+
+    @Test
     void aCorruptLengthFieldIsResyncedByScanningForward() throws IOException {
         Spool first = Spool.open(small(), metrics);
         for (long i = 1; i <= 6; i++) {
