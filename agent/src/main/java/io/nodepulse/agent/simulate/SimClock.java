@@ -10,7 +10,8 @@ import java.time.Instant;
  * <ul>
  *   <li>X = 1: simulated time is the wall clock;</li>
  *   <li>X &gt; 1: A is the planned end of the run, so simulated time starts {@code (X − 1)·duration} in the past
- *       and reaches the wall clock exactly at the end (the run must have a duration);</li>
+ *       and reaches the wall clock exactly at the end (the run must have a duration); past the end (the final
+ *       shutdown, a late stop) it stays at the wall clock;</li>
  *   <li>X &lt; 1: A is the start, so simulated time starts at the wall clock and falls behind it.</li>
  * </ul>
  * Event times are therefore never in the future, and at most {@code (X − 1)·duration} in the past.
@@ -59,14 +60,23 @@ public final class SimClock {
         if (multiplier == 1) {
             return wallMs;
         }
-        return anchorMs + Math.round(multiplier * (wallMs - anchorMs));
+        long sim = anchorMs + Math.round(multiplier * (wallMs - anchorMs));
+        // faster time meets the wall clock at the anchor and then keeps to it
+        return multiplier > 1 ? Math.min(sim, wallMs) : sim;
     }
 
     /** Wall-clock milliseconds until simulated time reaches {@code sim}; 0 if it has. */
     long wallMillisUntil(Instant sim) {
         long w = wall.millis();
-        long left = sim.toEpochMilli() - at(w);
-        return left <= 0 ? 0 : (long) Math.ceil(left / multiplier);
+        long target = sim.toEpochMilli();
+        if (target <= at(w)) {
+            return 0;
+        }
+        if (multiplier > 1 && target >= anchorMs) {
+            // reached at the anchor or later, where simulated time is the wall clock
+            return target - w;
+        }
+        return (long) Math.ceil((target - at(w)) / multiplier);
     }
 
     /** Simulated time at the start of the run. */

@@ -117,6 +117,22 @@ class FleetTest {
     }
 
     @Test
+    void aStopAfterTheEndOfAFasterRunIsNotInTheFuture() {
+        SimClock clock = SimClock.start(wall, 1000, Duration.ofMinutes(1));
+        Fleet fleet = new Fleet(new Fleet.Settings("c", INTERVAL, new Shape(1, 1, 1, 2, 0), 0, 0,
+                Duration.ofSeconds(30), false, 0, "n-", Duration.ofSeconds(10), Duration.ofSeconds(90), 1, "t"),
+                clock, encoder, e -> { }, (e, d) -> out.add(new Appended(e, null, d)));
+        String n = fleet.addNode(false);
+        run(fleet, Duration.ofSeconds(60));
+        wall.advance(Duration.ofMillis(400)); // the simulator's end: the runner closes, then every node stops
+        fleet.stopNode(n);
+        NodeMetrics last = out.get(out.size() - 1).event();
+        assertThat(last.getKind()).isEqualTo(EventKind.SHUTDOWN);
+        assertThat(last.getEventTime()).as("SHUTDOWN at the wall clock, not 1000 x 400 ms ahead")
+                .isBeforeOrEqualTo(wall.instant().plusSeconds(1));
+    }
+
+    @Test
     void aKilledNodeGoesSilentWithoutShutdown() {
         Fleet fleet = fleet(0, 0, false);
         String n = fleet.addNode(false);

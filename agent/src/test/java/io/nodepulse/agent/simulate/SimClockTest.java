@@ -35,6 +35,26 @@ class SimClockTest {
     }
 
     @Test
+    void fasterTimeKeepsToTheWallClockAfterThePlannedEnd() {
+        MutableClock wall = new MutableClock(T0);
+        SimClock c = SimClock.start(wall, 1000, Duration.ofMinutes(1));
+        wall.advance(Duration.ofMinutes(1).plusMillis(400)); // the final shutdown takes a while
+        assertThat(c.now()).isEqualTo(wall.instant());
+        wall.advance(Duration.ofSeconds(30));
+        assertThat(c.now()).isEqualTo(wall.instant());
+    }
+
+    @Test
+    void wallTimeUntilAnInstantPastThePlannedEnd() {
+        MutableClock wall = new MutableClock(T0);
+        SimClock c = SimClock.start(wall, 4, Duration.ofMinutes(1));
+        // one wall minute brings simulated time to the end, then it runs at the wall clock's pace
+        assertThat(c.wallMillisUntil(T0.plus(Duration.ofMinutes(1)).plusSeconds(5))).isEqualTo(65_000);
+        wall.advance(Duration.ofMinutes(2));
+        assertThat(c.wallMillisUntil(wall.instant().plusSeconds(3))).isEqualTo(3000);
+    }
+
+    @Test
     void slowerTimeStartsNowAndFallsBehind() {
         MutableClock wall = new MutableClock(T0);
         SimClock c = SimClock.start(wall, 0.5, null);
