@@ -191,9 +191,9 @@ public final class VirtualHost implements Sampler {
         }
         double settle = busyAt(at);
         load1 = load5 = load15 = settle * cpus;
-        cpuPsi.settle(cpuStall(settle));
-        memoryPsi.settle(memoryStall(memoryRatioAt(at)));
-        ioPsi.settle(ioStall(0.05));
+        cpuPsi.boot(cpuStall(settle));
+        memoryPsi.boot(memoryStall(memoryRatioAt(at)));
+        ioPsi.boot(ioStall(0.05));
     }
 
     public String bootId() {
@@ -673,7 +673,10 @@ public final class VirtualHost implements Sampler {
         double full60;
         double full300;
 
-        void settle(double ratio) {
+        /** At boot: stall totals from zero, averages at the given stall ratio. */
+        void boot(double ratio) {
+            someTotal = 0;
+            fullTotal = 0;
             some10 = some60 = some300 = 100 * ratio;
             full10 = full60 = full300 = 40 * ratio;
         }

@@ -10,6 +10,7 @@ import io.nodepulse.schema.Memory;
 import io.nodepulse.schema.NetInterface;
 import io.nodepulse.schema.NodeMetrics;
 import io.nodepulse.schema.Pod;
+import io.nodepulse.schema.PressureResource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -240,6 +241,22 @@ class VirtualHostTest {
         assertThat(rateValues(after)).containsOnlyNulls();
         assertThat(after.getFilesystems().get(0).getUsedBytes()).as("disks keep their data")
                 .isGreaterThan(before.getFilesystems().get(0).getUsedBytes() / 2);
+    }
+
+    @Test
+    void aRebootStartsThePressureStallTotalsAgain() {
+        VirtualHost host = new VirtualHost(Shape.DEFAULT, Fault.CPU_HOG, 7, T0, false);
+        host.sample(T0.plusSeconds(10));
+        host.reboot(T0.plusSeconds(70));
+        NodeMetrics after = finish(host.sample(T0.plusSeconds(90)), T0.plusSeconds(90), 1);
+        double uptime = after.getLoad().getUptimeSeconds();
+        // a stall total since boot is at most the time since boot
+        for (PressureResource r : List.of(after.getPressure().getCpuPressure(),
+                after.getPressure().getMemoryPressure(), after.getPressure().getIoPressure())) {
+            assertThat(r.getSomeStallSecondsTotal()).isLessThanOrEqualTo(uptime);
+        }
+        assertThat(after.getPressure().getMemoryPressure().getFullStallSecondsTotal()).isLessThanOrEqualTo(uptime);
+        assertThat(after.getPressure().getIoPressure().getFullStallSecondsTotal()).isLessThanOrEqualTo(uptime);
     }
 
     @Test
