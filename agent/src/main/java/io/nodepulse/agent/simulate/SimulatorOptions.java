@@ -53,6 +53,7 @@ public record SimulatorOptions(int nodes, Duration interval, Duration duration, 
     }
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+    private static final Pattern WHOLE = Pattern.compile("[+-]?(\\d+|\\d{1,3}(,\\d{3})+|\\d{1,3}(_\\d{3})+)");
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,40}");
 
     /** Flag, its value's form, default and meaning, for --help and for parsing. */
@@ -223,8 +224,17 @@ public record SimulatorOptions(int nodes, Duration interval, Duration duration, 
 
     private record Parser(Map<String, String> given, List<String> problems) {
         Integer integer(String name, Integer fallback, int min, int max) {
-            return read(name, fallback, "a whole number", v -> Integer.parseInt(v.strip().replace("_", "")
-                    .replace(",", "")), n -> n >= min && n <= max, fmt(min) + " to " + fmt(max));
+            return read(name, fallback, "a whole number", Parser::wholeNumber, n -> n >= min && n <= max,
+                    fmt(min) + " to " + fmt(max));
+        }
+
+        /** Digits, optionally grouped by threes with ',' or '_' (1000, 1,000, 1_000); null for anything else. */
+        private static Integer wholeNumber(String v) {
+            String s = v.strip();
+            if (!WHOLE.matcher(s).matches()) {
+                return null;
+            }
+            return Integer.parseInt(s.replace(",", "").replace("_", ""));
         }
 
         Double decimal(String name, Double fallback, double min, double max) {

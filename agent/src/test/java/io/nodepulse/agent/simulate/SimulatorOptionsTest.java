@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SimulatorOptionsTest {
@@ -89,6 +90,20 @@ class SimulatorOptionsTest {
                 .hasMessageContaining("unknown argument 'extra'")
                 .hasMessageContaining("--seed 'x' is not a whole number")
                 .hasMessageContaining("--late-grace needs a value (DURATION)");
+    }
+
+    @Test
+    void thousandsSeparatorsMustGroupByThrees() throws Exception {
+        assertThat(SimulatorOptions.parse("--nodes", "1,000").nodes()).isEqualTo(1000);
+        assertThat(SimulatorOptions.parse("--nodes", "1_000").nodes()).isEqualTo(1000);
+        assertThat(SimulatorOptions.parse("--nodes", "12,345").nodes()).isEqualTo(12345);
+        for (String bad : List.of("1,0", "10,00", ",100", "100,", "1,,000", "1,000_000", "1 000")) {
+            assertThatThrownBy(() -> SimulatorOptions.parse("--nodes", bad))
+                    .isInstanceOf(SimulatorOptions.UsageException.class)
+                    .hasMessageContaining("--nodes '" + bad + "' is not a whole number");
+        }
+        assertThatThrownBy(() -> SimulatorOptions.parse("--nodes", "5", "--pods", "3,0"))
+                .hasMessageContaining("--pods '3,0' is not a whole number");
     }
 
     @Test
