@@ -24,7 +24,8 @@ import java.util.SplittableRandom;
  * of the interval since the epoch as the agent's are, or, with {@code stagger}, shifted per node by a fixed
  * offset so the fleet's events spread over the interval. Events of one node reach the output in the order they
  * were made, except for the injected late ones. Agent runs follow the agent's rules: a new run id at every
- * start, seq from 1, one more per event, the SHUTDOWN event last, off the node's tick grid.
+ * start, seq from 1, one more per event, the SHUTDOWN event last, off the node's tick grid. A stop, kill, restart
+ * or reboot first makes the node's events that fell due since the last tick, so none is skipped.
  * <p>
  * Injected faults of delivery: a {@code duplicateFraction} of events is appended twice (a re-send of the same
  * bytes); a {@code lateFraction} is held back until the simulated clock has passed the end of its 1-minute
@@ -231,6 +232,7 @@ public final class Fleet {
     /** The node's agent is killed, or the node vanishes: it goes silent, without a SHUTDOWN event. */
     public synchronized void killNode(String name) {
         Node n = up(name, "kill");
+        produceDue(n);
         releaseHeld(n);
         unqueue(n);
         setState(n, State.SILENT);
@@ -240,6 +242,7 @@ public final class Fleet {
     /** The node's agent stops cleanly (SIGTERM): its SHUTDOWN event is the run's last. */
     public synchronized void stopNode(String name) {
         Node n = up(name, "stop");
+        produceDue(n);
         shutdown(n);
         unqueue(n);
         setState(n, State.STOPPED);
@@ -281,6 +284,7 @@ public final class Fleet {
      */
     public synchronized void restartAgent(String name, boolean clean) {
         Node n = up(name, "restart");
+        produceDue(n);
         if (clean) {
             shutdown(n);
             restartsClean++;
@@ -300,6 +304,7 @@ public final class Fleet {
      */
     public synchronized void reboot(String name) {
         Node n = up(name, "reboot");
+        produceDue(n);
         shutdown(n);
         unqueue(n);
         long now = now();
@@ -356,6 +361,19 @@ public final class Fleet {
         for (Held h : all) {
             emit(h.event(), h.encoded(), Delivery.HELD);
             heldEarly++;
+        }
+    }
+
+    /**
+     * Produces the node's events that are due but not made yet (no tick since they fell due), so a stop, kill,
+     * restart or reboot makes them late rather than skipping them. Leaves the node off the queue.
+     */
+    private void produceDue(Node n) {
+        long now = now();
+        unqueue(n);
+        while (n.nextMs <= now) {
+            produce(n, n.nextMs);
+            n.nextMs += intervalMs;
         }
     }
 

@@ -133,6 +133,42 @@ class FleetTest {
     }
 
     @Test
+    void eventsDueSinceTheLastTickAreMadeBeforeAStop() {
+        Fleet fleet = fleet(0, 0, false);
+        String n = fleet.addNode(false);
+        wall.advance(Duration.ofSeconds(60)); // no tick: the runner is behind
+        fleet.stopNode(n);
+        List<NodeMetrics> events = of(n);
+        assertThat(events).extracting(NodeMetrics::getKind).containsExactly(EventKind.SAMPLE, EventKind.SAMPLE,
+                EventKind.SAMPLE, EventKind.SAMPLE, EventKind.SAMPLE, EventKind.SAMPLE, EventKind.SHUTDOWN);
+        assertThat(events).extracting(NodeMetrics::getSeq).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+        assertThat(events).extracting(NodeMetrics::getEventTime).isSorted();
+    }
+
+    @Test
+    void eventsDueSinceTheLastTickAreMadeBeforeAKillRestartOrReboot() {
+        Fleet fleet = fleet(0, 0, false);
+        String killed = fleet.addNode(false);
+        String restarted = fleet.addNode(false);
+        String crashed = fleet.addNode(false);
+        String rebooted = fleet.addNode(false);
+        run(fleet, Duration.ofSeconds(20));
+        wall.advance(Duration.ofSeconds(30)); // three more ticks fall due, none is made yet
+        fleet.killNode(killed);
+        fleet.restartAgent(restarted, true);
+        fleet.restartAgent(crashed, false);
+        fleet.reboot(rebooted);
+        assertThat(of(killed)).extracting(NodeMetrics::getSeq).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(of(crashed)).extracting(NodeMetrics::getSeq).containsExactly(1L, 2L, 3L, 4L, 5L);
+        for (String n : List.of(restarted, rebooted)) {
+            List<NodeMetrics> events = of(n);
+            assertThat(events).extracting(NodeMetrics::getSeq).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+            assertThat(events.get(5).getKind()).isEqualTo(EventKind.SHUTDOWN);
+            assertThat(events.get(5).getEventTime()).isAfter(events.get(4).getEventTime());
+        }
+    }
+
+    @Test
     void aKilledNodeGoesSilentWithoutShutdown() {
         Fleet fleet = fleet(0, 0, false);
         String n = fleet.addNode(false);
