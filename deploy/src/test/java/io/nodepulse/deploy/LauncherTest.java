@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +28,7 @@ class LauncherTest {
     private Path home;
     private Path bin;
     private Path calls;
+    private final List<Process> started = new ArrayList<>();
 
     /** What a command printed and how it exited. */
     record Result(int code, String out, String err) {
@@ -83,6 +85,14 @@ class LauncherTest {
         Files.writeString(home.resolve("secrets/nodepulse_reader.password"), "x\n");
     }
 
+    @AfterEach
+    void stopStarted() throws InterruptedException {
+        for (Process p : started) {
+            p.destroy();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void usageErrorsExitWithTwoAndFailuresAtRunTimeWithOne() throws Exception {
         assertThat(run("no-such-command").code()).isEqualTo(2);
@@ -100,6 +110,38 @@ class LauncherTest {
         assertThat(top.code()).isEqualTo(1);
     }
 
+    @Test
+    void aSimulateThatStopsAtItsFlagsLeavesTheRunningSimulatorsToStatusAndDown() throws Exception {
+        stackRunning();
+        Process first = start("simulate", "--nodes", "5");
+        awaitRunning(first);
+        Process second = start("simulate", "--nodes", "7", "--cluster", "other");
+        awaitRunning(second);
+        Result bad = run("simulate", "--nodes", "5", "--bad-flag");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(run("status").out()).containsPattern("\\[simulator] +running \\(pid " + first.pid() + "\\)")
+                .containsPattern("\\[simulator] +running \\(pid " + second.pid() + "\\)");
+        assertThat(run("down").code()).isZero();
+        assertThat(calls()).as("each simulator is stopped before the stack")
+                .containsSubsequence("java " + first.pid() + " stopped", "stack down")
+                .containsSubsequence("java " + second.pid() + " stopped", "stack down");
+        assertThat(Files.list(home.resolve("run")).map(f -> f.getFileName().toString()))
+                .noneMatch(f -> f.startsWith("simulator"));
+    }
+
+    /** Waits until the stand-in JVM that the launcher process became says it runs. */
+    private void awaitRunning(Process p) throws IOException, InterruptedException {
+        String running = "java " + p.pid() + " running";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!calls().contains(running)) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("./nodepulse simulate (pid " + p.pid() + ") did not start its JVM; "
+                        + "recorded: " + calls());
+            }
+            Thread.sleep(20);
+        }
+    }
+
     private void stackRunning() throws IOException {
         Files.writeString(home.resolve("stack-running"), "");
     }
@@ -115,6 +157,14 @@ class LauncherTest {
         return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
+    /** Starts a command in the background; it is stopped after the test if it still runs. */
+    private Process start(String... args) throws IOException {
+        Path log = Files.createTempFile(dir, "log", ".txt");
+        Process p = launcher(args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        started.add(p);
+        return p;
+    }
+
     private ProcessBuilder launcher(String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(root.resolve("nodepulse").toString());
@@ -124,6 +174,11 @@ class LauncherTest {
         pb.environment().put("NODEPULSE_HOME", home.toString());
         pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
         return pb;
+    }
+
+    /** The lines the stubs and stand-ins recorded, in order. */
+    private List<String> calls() throws IOException {
+        return Files.readAllLines(calls);
     }
 
     private static void copy(Path from, Path to) throws IOException {
