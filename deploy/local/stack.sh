@@ -2,7 +2,7 @@
 # Local nodepulse stack on loopback, no Docker:
 #   Apache Kafka (one KRaft node, broker+controller) from Maven Central jars,
 #   PostgreSQL 17 + TimescaleDB (Debian 13 packages; on Debian 12 inside a trixie chroot).
-# Usage: stack.sh {up|down|status|env|psql|kafka-run|help}
+# Usage: stack.sh {up|down|status|env|psql|kafka-run|help}; 'COMMAND --help' prints the help.
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -1012,9 +1012,28 @@ NODEPULSE_TRIXIE_ROOT (/var/cache/nodepulse/trixie-root, Debian 12 only), NODEPU
 EOF
 }
 
+# up, down, status and env take no arguments: --help/-h prints the help; anything else is a usage error
+no_args() {
+  local cmd=$1 a
+  shift
+  for a in "$@"; do
+    if [[ $a == -h || $a == --help ]]; then
+      cmd_help
+      exit 0
+    fi
+  done
+  if [[ $# -gt 0 ]]; then
+    printf "[stack] ERROR: '%s' takes no arguments (got: %s); see '%s help'\n" "$cmd" "$*" "$(basename "$0")" >&2
+    exit 2
+  fi
+}
+
 main() {
   local cmd=${1:-help}
   [[ $# -gt 0 ]] && shift
+  case $cmd in
+    up | down | status | env) no_args "$cmd" "$@" ;;
+  esac
   case $cmd in
     up) cmd_up ;;
     down) cmd_down ;;
@@ -1029,6 +1048,7 @@ main() {
     help | -h | --help) cmd_help ;;
     *)
       cmd_help >&2
+      printf "[stack] ERROR: unknown command '%s'\n" "$cmd" >&2
       exit 2
       ;;
   esac

@@ -129,6 +129,23 @@ class LauncherTest {
                 .noneMatch(f -> f.startsWith("simulator"));
     }
 
+    @Test
+    void stackCommandsPrintTheHelpForHelpAndRefuseOtherArguments() throws Exception {
+        for (String cmd : List.of("up", "down", "status", "env")) {
+            for (String help : List.of("--help", "-h")) {
+                Result r = run("stack", cmd, help);
+                assertThat(r.code()).as("stack %s %s", cmd, help).isZero();
+                assertThat(r.out()).as("stack %s %s", cmd, help).contains("usage: stack.sh COMMAND");
+            }
+        }
+        Result bad = run("stack", "up", "--bogus", "extra");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("'up' takes no arguments (got: --bogus extra)");
+        assertThat(calls()).as("nothing was started or stopped").isEmpty();
+        assertThat(run("stack", "down").code()).isZero();
+        assertThat(calls()).containsExactly("stack down");
+    }
+
     /** Waits until the stand-in JVM that the launcher process became says it runs. */
     private void awaitRunning(Process p) throws IOException, InterruptedException {
         String running = "java " + p.pid() + " running";
