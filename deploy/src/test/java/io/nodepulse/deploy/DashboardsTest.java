@@ -70,6 +70,28 @@ class DashboardsTest {
         }
     }
 
+    @Test
+    void piechartsAndBarGaugesOfTableQueriesShowOneItemPerRow() {
+        int seen = 0;
+        for (JsonNode d : Dashboards.all()) {
+            for (JsonNode p : d.path("panels")) {
+                String type = p.path("type").asText();
+                boolean table = false;
+                for (JsonNode t : p.path("targets")) {
+                    table |= t.path("format").asText().equals("table");
+                }
+                if ((type.equals("piechart") || type.equals("bargauge")) && table) {
+                    seen++;
+                    // without it Grafana reduces every column to one value: one slice or bar for the panel
+                    assertThat(p.path("options").path("reduceOptions").path("values").asBoolean())
+                            .as("%s / %s: options.reduceOptions.values", d.path("title").asText(),
+                                    p.path("title").asText()).isTrue();
+                }
+            }
+        }
+        assertThat(seen).isPositive();
+    }
+
     private static void checkSql(String sql, String views, String where) {
         Matcher m = RELATION.matcher(sql);
         int n = 0;
