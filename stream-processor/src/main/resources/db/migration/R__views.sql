@@ -868,8 +868,11 @@ SELECT cluster, node, uid, bucket, samples, last_event_time, namespace, name, qo
   FROM nodepulse_data.pod_1h;
 COMMENT ON VIEW nodepulse.pod_1h IS 'pod family per uid, 1-hour buckets: avg, min, max, last, sum and count of gauges and rates, first and last of counters, last of attributes.';
 
+-- top_nodes ranks within the given clusters (NULL: all), so a dashboard filtered to some clusters
+-- gets its n nodes. The four-argument form stays as it was for every cluster; the new form has no
+-- defaults, so that no call matches both.
 CREATE OR REPLACE FUNCTION nodepulse.top_nodes(metric text, from_time timestamptz,
-                                               to_time timestamptz, n integer DEFAULT 10)
+                                               to_time timestamptz, n integer, clusters text[])
     RETURNS TABLE (cluster text, node text, value double precision)
     LANGUAGE plpgsql STABLE AS $fn$
 BEGIN
@@ -878,6 +881,7 @@ BEGIN
         SELECT c.cluster, c.node, sum(c.busy_ratio_sum) / NULLIF(sum(c.busy_ratio_count), 0)
           FROM nodepulse.cpu_1m c
          WHERE c.bucket >= from_time AND c.bucket < to_time
+           AND (clusters IS NULL OR c.cluster = ANY (clusters))
          GROUP BY c.cluster, c.node
          ORDER BY 3 DESC NULLS LAST, c.cluster, c.node
          LIMIT n;
@@ -886,6 +890,7 @@ BEGIN
         SELECT m.cluster, m.node, sum(m.used_bytes_sum) / NULLIF(sum(m.total_bytes_sum), 0)
           FROM nodepulse.memory_1m m
          WHERE m.bucket >= from_time AND m.bucket < to_time
+           AND (clusters IS NULL OR m.cluster = ANY (clusters))
          GROUP BY m.cluster, m.node
          ORDER BY 3 DESC NULLS LAST, m.cluster, m.node
          LIMIT n;
@@ -895,9 +900,22 @@ BEGIN
     END IF;
 END
 $fn$;
-COMMENT ON FUNCTION nodepulse.top_nodes(text, timestamptz, timestamptz, integer) IS
+COMMENT ON FUNCTION nodepulse.top_nodes(text, timestamptz, timestamptz, integer, text[]) IS
     'Top n nodes by average CPU busy ratio (metric cpu) or memory used ratio (metric memory) over '
-    '1-minute buckets starting in [from_time, to_time).';
+    '1-minute buckets starting in [from_time, to_time), among the given clusters (NULL: all).';
+REVOKE ALL ON FUNCTION nodepulse.top_nodes(text, timestamptz, timestamptz, integer, text[]) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION nodepulse.top_nodes(metric text, from_time timestamptz,
+                                               to_time timestamptz, n integer DEFAULT 10)
+    RETURNS TABLE (cluster text, node text, value double precision)
+    LANGUAGE plpgsql STABLE AS $fn$
+BEGIN
+    RETURN QUERY SELECT * FROM nodepulse.top_nodes(metric, from_time, to_time, n, NULL::text[]);
+END
+$fn$;
+COMMENT ON FUNCTION nodepulse.top_nodes(text, timestamptz, timestamptz, integer) IS
+    'Top n nodes of every cluster by average CPU busy ratio (metric cpu) or memory used ratio (metric '
+    'memory) over 1-minute buckets starting in [from_time, to_time).';
 REVOKE ALL ON FUNCTION nodepulse.top_nodes(text, timestamptz, timestamptz, integer) FROM PUBLIC;
 
 -- The reader sees the interface only.

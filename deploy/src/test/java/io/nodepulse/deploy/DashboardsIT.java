@@ -190,6 +190,49 @@ class DashboardsIT {
         assertThat(ran).isGreaterThan(20);
     }
 
+    @Test
+    void topTenPanelsShowTenNodesOfTheSelectedCluster(Stack stack) throws SQLException {
+        // two clusters of 12 nodes, every node of top-b busier and fuller than any of top-a
+        Instant bucket = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(5));
+        try (Connection w = stack.connect(stack.writer()); Statement st = w.createStatement()) {
+            for (String cluster : List.of("top-a", "top-b")) {
+                for (int i = 0; i < 12; i++) {
+                    String node = "'" + cluster.substring(4) + "-" + (10 + i) + "'";
+                    double ratio = (cluster.equals("top-a") ? 0.30 : 0.60) + i / 100.0;
+                    String at = "'" + GrafanaSql.rfc3339(bucket) + "'";
+                    st.execute("INSERT INTO nodepulse_data.cpu_1m (cluster, node, bucket, samples, last_event_time, "
+                            + "busy_ratio_sum, busy_ratio_count) VALUES ('" + cluster + "', " + node + ", " + at
+                            + ", 6, now(), " + 6 * ratio + ", 6)");
+                    st.execute("INSERT INTO nodepulse_data.memory_1m (cluster, node, bucket, samples, last_event_time, "
+                            + "used_bytes_sum, used_bytes_count, total_bytes_sum, total_bytes_count) VALUES ('"
+                            + cluster + "', " + node + ", " + at + ", 6, now(), " + 600 * ratio + ", 6, 600, 6)");
+                }
+            }
+        }
+        Instant from = bucket.minus(Duration.ofMinutes(5));
+        Instant to = Instant.now().plus(Duration.ofMinutes(1));
+        JsonNode fleet = Dashboards.all().stream().filter(d -> d.path("uid").asText().equals("nodepulse-fleet"))
+                .findFirst().orElseThrow();
+        List<String> topA = List.of("a-21", "a-20", "a-19", "a-18", "a-17", "a-16", "a-15", "a-14", "a-13", "a-12");
+        List<String> topB = List.of("b-21", "b-20", "b-19", "b-18", "b-17", "b-16", "b-15", "b-14", "b-13", "b-12");
+        int panels = 0;
+        try (Connection c = stack.connect(stack.reader())) {
+            for (Dashboards.Target t : Dashboards.targets(fleet)) {
+                if (!t.panel().startsWith("Top 10")) {
+                    continue;
+                }
+                panels++;
+                String onlyA = GrafanaSql.expand(t.sql(), from, to, Duration.ofMinutes(1),
+                        Map.of("cluster", new GrafanaSql.Var(List.of("top-a"), true)));
+                assertThat(column(c, onlyA)).as(t.where() + " with cluster top-a").containsExactlyElementsOf(topA);
+                String both = GrafanaSql.expand(t.sql(), from, to, Duration.ofMinutes(1),
+                        Map.of("cluster", new GrafanaSql.Var(List.of("top-a", "top-b"), true)));
+                assertThat(column(c, both)).as(t.where() + " with both clusters").containsExactlyElementsOf(topB);
+            }
+        }
+        assertThat(panels).isEqualTo(2);
+    }
+
     private static List<String> column(Connection c, String sql) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {

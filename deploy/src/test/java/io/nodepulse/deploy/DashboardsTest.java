@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -90,6 +91,47 @@ class DashboardsTest {
             }
         }
         assertThat(seen).isPositive();
+    }
+
+    @Test
+    void topNodesRanksWithinTheSelectedClusters() {
+        int calls = 0;
+        for (JsonNode d : Dashboards.all()) {
+            for (Dashboards.Target t : Dashboards.targets(d)) {
+                int at = t.sql().indexOf("top_nodes(");
+                if (at < 0) {
+                    continue;
+                }
+                calls++;
+                // a filter on the ranked rows would leave fewer than n nodes of the selected clusters
+                assertThat(arguments(t.sql(), at + "top_nodes".length())).as(t.where()).hasSize(5)
+                        .last().asString().contains("$cluster");
+            }
+        }
+        assertThat(calls).isPositive();
+    }
+
+    /** The comma-separated arguments of the call whose '(' is at {@code open}. */
+    private static List<String> arguments(String sql, int open) {
+        List<String> args = new ArrayList<>();
+        int depth = 0;
+        int start = open + 1;
+        for (int i = open; i < sql.length(); i++) {
+            char ch = sql.charAt(i);
+            if (ch == '(' || ch == '[') {
+                depth++;
+            } else if (ch == ')' || ch == ']') {
+                depth--;
+                if (depth == 0) {
+                    args.add(sql.substring(start, i).strip());
+                    return args;
+                }
+            } else if (ch == ',' && depth == 1) {
+                args.add(sql.substring(start, i).strip());
+                start = i + 1;
+            }
+        }
+        throw new AssertionError("unbalanced call in: " + sql);
     }
 
     private static void checkSql(String sql, String views, String where) {
