@@ -39,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Every panel query of every dashboard, expanded as Grafana's PostgreSQL data source expands it, runs as the
  * reader role against real TimescaleDB filled by the real pipeline: simulated agents' events go through Kafka
  * and the processor (on the image's runtime), which migrates the schema and writes raw rows, rollups, node
- * status and alerts. Each query must succeed and return rows.
+ * status and alerts. Each query must succeed and return rows. The query of {@code ./nodepulse top} runs on the
+ * same database.
  */
 @WithStack
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -231,6 +232,41 @@ class DashboardsIT {
             }
         }
         assertThat(panels).isEqualTo(2);
+    }
+
+    @Test
+    void topShowsWholeDaysOfAgeAndNodeLevelAlertsWithoutADevice(Stack stack) throws Exception {
+        try (Connection w = stack.connect(stack.writer()); Statement st = w.createStatement()) {
+            st.execute("INSERT INTO nodepulse_data.nodes (cluster, node, first_seen, last_seen, status, status_since) "
+                    + "VALUES ('top-age', 'silent', now() - interval '3 days', now() - interval '26 hours', 'DOWN', "
+                    + "now() - interval '25 hours')");
+            st.execute("INSERT INTO nodepulse_data.latest (cluster, node, time, cpu_busy_ratio, memory_total_bytes, "
+                    + "memory_used_bytes) VALUES ('top-age', 'silent', now() - interval '26 hours', 0.5, 100, 50)");
+            // a node-level alert has device '', a filesystem alert the mount point
+            st.execute("INSERT INTO nodepulse_data.alerts (cluster, node, time, rule, device, severity, state, since, "
+                    + "summary, labels) VALUES "
+                    + "('top-age', 'silent', now() - interval '27 hours', 'cpu-busy', '', 'warning', 'FIRING', "
+                    + "now() - interval '27 hours', 's', '{}'), "
+                    + "('top-age', 'silent', now() - interval '27 hours', 'filesystem-almost-full', '/var', 'warning', "
+                    + "'FIRING', now() - interval '27 hours', 's', '{}')");
+        }
+        // the launcher's query as psql gets it: the bash string unescaped, the limit filled in
+        String launcher = Files.readString(Repo.root().resolve("nodepulse"));
+        int start = launcher.indexOf("TOP_SQL=\"") + "TOP_SQL=\"".length();
+        int end = launcher.indexOf("%LIMIT%\"", start);
+        String sql = launcher.substring(start, end).replace("\\\"", "\"") + "1000";
+        try (Connection c = stack.connect(stack.reader()); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(sql)) {
+            boolean found = false;
+            while (rs.next()) {
+                if (rs.getString("NODE").equals("silent")) {
+                    found = true;
+                    assertThat(rs.getString("AGE")).as("26 hours").startsWith("1d 2:00:");
+                    assertThat(rs.getString("ALERTS")).isEqualTo("cpu-busy,filesystem-almost-full:/var");
+                }
+            }
+            assertThat(found).as("the silent node is listed").isTrue();
+        }
     }
 
     private static List<String> column(Connection c, String sql) throws SQLException {
