@@ -9,7 +9,6 @@ import io.nodepulse.agent.spool.SpoolStatus;
 import io.nodepulse.agent.transport.ProducerProperties;
 import io.nodepulse.agent.transport.Publisher;
 import io.nodepulse.agent.transport.PublisherMetrics;
-import io.nodepulse.agent.transport.PublisherStatus;
 import io.nodepulse.ops.MetricRegistry;
 import io.nodepulse.ops.OpsServer;
 import io.nodepulse.ops.Readiness;
@@ -31,10 +30,13 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +48,6 @@ import org.slf4j.LoggerFactory;
 public final class AgentRuntime {
     private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
     private static final Duration SCHEMA_TIMEOUT = Duration.ofSeconds(15);
-    private static final long BUDGET_DROP_MEMORY_MS = Duration.ofMinutes(5).toMillis();
 
     private final AgentConfig config;
     private final Sampler sampler;
@@ -67,12 +68,17 @@ public final class AgentRuntime {
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final CountDownLatch shutdownDone = new CountDownLatch(1);
 
-    private volatile Collection lastCollection;
+    private volatile ReadinessCheck.Cycle lastCollection;
     private volatile long cycleStartedMillis;
+    private volatile Throwable senderFailure;
 
-    /** The outcome of the last cycle. */
-    private record Collection(Instant tick, long millis, String error, List<String> failingCollectors,
-                              boolean anyCollectorOk) {
+    /** The sender stopped for good (an {@link Error}); collection has stopped, the process should exit. */
+    public static final class SenderStopped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        SenderStopped(Throwable cause) {
+            super("the Kafka sender stopped for good (" + cause + "), so collection stopped too", cause);
+        }
     }
 
     /**
@@ -85,10 +91,24 @@ public final class AgentRuntime {
      */
     public AgentRuntime(AgentConfig config, Sampler sampler, Supplier<String> bootId, List<String> selfCheck,
                         MetricRegistry registry) throws IOException {
+        this(config, sampler, bootId, selfCheck, registry, Clock.systemUTC(), Ticker::systemSleeper, KafkaProducer::new,
+                (producer, topic) -> SchemaTopic.register(producer, topic, List.of(NodeMetrics.getClassSchema()),
+                        SCHEMA_TIMEOUT));
+    }
+
+    /**
+     * @param sleeper   waits for the ticks of {@code clock}
+     * @param producers builds a producer from the effective properties
+     * @param register  registers the writer schema through a producer in the given schemas topic
+     */
+    AgentRuntime(AgentConfig config, Sampler sampler, Supplier<String> bootId, List<String> selfCheck,
+                 MetricRegistry registry, Clock clock, Function<Clock, Ticker.Sleeper> sleeper,
+                 Function<Map<String, Object>, Producer<byte[], byte[]>> producers,
+                 BiConsumer<Producer<byte[], byte[]>, String> register) throws IOException {
         this.config = config;
         this.sampler = sampler;
         this.selfCheck = List.copyOf(selfCheck);
-        this.clock = Clock.systemUTC();
+        this.clock = clock;
         AgentIdentity identity = AgentIdentity.newRun(config.cluster(), config.node(),
                 io.nodepulse.agent.encode.AgentVersion.get());
         this.stamper = new EventStamper(identity, config.interval(), bootId);
@@ -127,18 +147,17 @@ public final class AgentRuntime {
             createTopics(producerProps, topics);
         }
         int batch = Integer.parseInt(producerProps.get(ProducerConfig.BATCH_SIZE_CONFIG).toString());
-        this.publisher = new Publisher(() -> new KafkaProducer<>(producerProps),
-                p -> SchemaTopic.register(p, schemasTopic, List.of(NodeMetrics.getClassSchema()), SCHEMA_TIMEOUT),
+        this.publisher = new Publisher(() -> producers.apply(producerProps), p -> register.accept(p, schemasTopic),
                 spool, publisherMetrics, spoolMetrics,
                 new Publisher.Settings(metricsTopic, 500, Math.max(1, batch / 2), Duration.ofMillis(Math.min(1000,
-                        config.spool().fsyncInterval().toMillis())), Duration.ofSeconds(10)));
+                        config.spool().fsyncInterval().toMillis())), Duration.ofSeconds(10)), this::senderStopped);
         registry.gauge("nodepulse_agent_schema_registered",
                 "1 once the writer schema is in the schemas topic.", () -> publisher.status().schemaRegistered() ? 1 : 0);
         registry.gauge("nodepulse_agent_kafka_last_ack_timestamp_seconds",
                 "When Kafka last acknowledged events; 0 before the first.",
                 () -> publisher.status().lastAckMillis() / 1000.0);
 
-        this.ticker = new Ticker(new TickSchedule(config.interval()), clock, Ticker.systemSleeper(clock), this::cycle,
+        this.ticker = new Ticker(new TickSchedule(config.interval()), clock, sleeper.apply(clock), this::cycle,
                 ticksSkipped::add);
         OpsServer server;
         try {
@@ -160,13 +179,28 @@ public final class AgentRuntime {
         return ops.port();
     }
 
-    /** Collects on every tick until {@link #shutdown()}; blocks the calling thread. */
+    /**
+     * Collects on every tick until {@link #shutdown()}; blocks the calling thread.
+     *
+     * @throws SenderStopped when collection stopped because the sender stopped for good: the caller should exit
+     *                       (non-zero) so that the agent is restarted rather than spool into a dead sender
+     */
     public void run() throws InterruptedException {
         try {
             ticker.run();
         } finally {
             collectionStopped.countDown();
         }
+        Throwable failure = senderFailure;
+        if (failure != null) {
+            throw new SenderStopped(failure);
+        }
+    }
+
+    /** On the sender thread, when it stops for good: collection stops, {@link #run()} throws. */
+    private void senderStopped(Throwable e) {
+        senderFailure = e;
+        ticker.stop();
     }
 
     private void cycle(Instant tick) {
@@ -189,11 +223,12 @@ public final class AgentRuntime {
                     failing.add(c.getName() + " (" + c.getError() + ")");
                 }
             }
-            lastCollection = new Collection(tick, (System.nanoTime() - start) / 1_000_000, null, failing, anyOk);
+            lastCollection = new ReadinessCheck.Cycle(tick, (System.nanoTime() - start) / 1_000_000, null, failing,
+                    anyOk);
         } catch (RuntimeException e) {
             collectionFailures.inc();
-            lastCollection = new Collection(tick, (System.nanoTime() - start) / 1_000_000, e.toString(), List.of(),
-                    false);
+            lastCollection = new ReadinessCheck.Cycle(tick, (System.nanoTime() - start) / 1_000_000, e.toString(),
+                    List.of(), false);
             log.error("collection at tick {} failed; no event for it", tick, e);
         } finally {
             cycleStartedMillis = 0;
@@ -208,55 +243,8 @@ public final class AgentRuntime {
     }
 
     Readiness readiness() {
-        List<String> detail = new ArrayList<>();
-        boolean ready = true;
-        Collection c = lastCollection;
-        if (c == null) {
-            ready = false;
-            detail.add("collection: no cycle yet (interval " + config.interval() + ")");
-        } else if (c.error() != null) {
-            ready = false;
-            detail.add("collection: the cycle at " + c.tick() + " failed: " + c.error());
-        } else if (!c.anyCollectorOk()) {
-            ready = false;
-            detail.add("collection: every collector failed at " + c.tick() + ": " + String.join("; ",
-                    c.failingCollectors()));
-        } else {
-            detail.add("collection: ok at " + c.tick() + " in " + c.millis() + " ms"
-                    + (c.failingCollectors().isEmpty() ? "" : "; failing: " + String.join("; ",
-                    c.failingCollectors())));
-        }
-        SpoolStatus s = spool.status();
-        long now = System.currentTimeMillis();
-        boolean recentDrop = s.lastBudgetDropMillis() > 0 && now - s.lastBudgetDropMillis() < BUDGET_DROP_MEMORY_MS;
-        String spoolLine = "spool: " + s.pending() + " event(s) pending, " + s.bytes() + " of " + s.maxBytes()
-                + " bytes (" + (100 * s.bytes() / Math.max(1, s.maxBytes())) + "%)";
-        if (s.writeFailure() != null) {
-            ready = false;
-            detail.add(spoolLine + "; cannot write: " + s.writeFailure() + "; " + s.heldEvents()
-                    + " event(s) held in memory");
-        } else if (recentDrop) {
-            detail.add(spoolLine + "; over budget: dropped the oldest events at " + Instant.ofEpochMilli(
-                    s.lastBudgetDropMillis()));
-        } else {
-            detail.add(spoolLine);
-        }
-        PublisherStatus p = publisher.status();
-        if (p.failure() == null) {
-            detail.add("kafka: " + (p.lastAckMillis() == 0 ? "no acknowledgement yet"
-                    : "delivering, last acknowledgement " + Instant.ofEpochMilli(p.lastAckMillis()))
-                    + (p.schemaRegistered() ? "" : "; writer schema not registered yet"));
-        } else {
-            detail.add("kafka: failing since " + Instant.ofEpochMilli(p.failingSinceMillis()) + ": " + p.failure()
-                    + "; events wait in the spool");
-            if (recentDrop) {
-                ready = false;
-            }
-        }
-        for (String f : selfCheck) {
-            detail.add("self-check: " + f);
-        }
-        return new Readiness(ready, detail);
+        return ReadinessCheck.evaluate(lastCollection, config.interval(), spool.status(), publisher.status(), selfCheck,
+                System.currentTimeMillis());
     }
 
     /**
@@ -275,7 +263,12 @@ public final class AgentRuntime {
         try {
             Instant start = Instant.now();
             Instant deadline = start.plus(config.shutdownGrace());
-            log.info("stopping: collection ends, then up to {} to send what is spooled", config.shutdownGrace());
+            if (senderFailure == null) {
+                log.info("stopping: collection ends, then up to {} to send what is spooled", config.shutdownGrace());
+            } else {
+                log.info("stopping: collection ends; the sender has stopped, so what is spooled stays for the next "
+                        + "start");
+            }
             ticker.stop();
             long waitMs = Math.max(2000, config.shutdownGrace().toMillis());
             if (!collectionStopped.await(waitMs, TimeUnit.MILLISECONDS)) {

@@ -82,6 +82,9 @@ public final class Main {
             runtime.run();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (AgentRuntime.SenderStopped e) {
+            log.error("exiting with status 1 so that the agent is restarted: {}", e.getMessage());
+            System.exit(1);
         } catch (RuntimeException | Error e) {
             log.error("collection stopped unexpectedly", e);
             System.exit(1);

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InterruptException;
@@ -40,6 +41,8 @@ import org.slf4j.LoggerFactory;
  *       acknowledged, and from there everything is sent again, in order (counted as re-sent).</li>
  *   <li>A record Kafka refuses for good (too large, invalid) is released and counted as dropped, so it cannot
  *       block the records behind it.</li>
+ *   <li>Exceptions are retried with a growing pause; an {@link Error}, thrown or as a cause, stops the sender for
+ *       good (see {@link #stop}).</li>
  * </ul>
  */
 public final class Publisher implements AutoCloseable {
@@ -64,8 +67,11 @@ public final class Publisher implements AutoCloseable {
     private final Thread thread;
     private final Object pause = new Object();
 
+    private final Consumer<Throwable> onStopped;
+
     private volatile Producer<byte[], byte[]> producer;
     private volatile boolean stopping;
+    private volatile boolean stopped;
     private volatile boolean draining;
     private volatile boolean registered;
     private volatile long lastAckMillis;
@@ -80,12 +86,23 @@ public final class Publisher implements AutoCloseable {
      */
     public Publisher(Supplier<Producer<byte[], byte[]>> producers, Consumer<Producer<byte[], byte[]>> registerSchema,
                      Spool spool, PublisherMetrics metrics, SpoolMetrics spoolMetrics, Settings settings) {
+        this(producers, registerSchema, spool, metrics, spoolMetrics, settings, e -> { });
+    }
+
+    /**
+     * @param onStopped called on the sender thread when it stops for good: an {@link Error}, thrown or as the
+     *                  cause of an exception (a class or native library that cannot be loaded), is not retried
+     */
+    public Publisher(Supplier<Producer<byte[], byte[]>> producers, Consumer<Producer<byte[], byte[]>> registerSchema,
+                     Spool spool, PublisherMetrics metrics, SpoolMetrics spoolMetrics, Settings settings,
+                     Consumer<Throwable> onStopped) {
         this.producers = producers;
         this.registerSchema = registerSchema;
         this.spool = spool;
         this.metrics = metrics;
         this.spoolMetrics = spoolMetrics;
         this.settings = settings;
+        this.onStopped = onStopped;
         this.thread = new Thread(this::run, "spool-sender");
         this.thread.setDaemon(true);
     }
@@ -95,12 +112,20 @@ public final class Publisher implements AutoCloseable {
     }
 
     public PublisherStatus status() {
-        return new PublisherStatus(registered, lastAckMillis, failure, failingSinceMillis);
+        return new PublisherStatus(registered, lastAckMillis, failure, failingSinceMillis, stopped);
     }
 
     private void run() {
+        try {
+            send();
+        } catch (Error e) {
+            stop(e);
+        }
+    }
+
+    private void send() {
         long resumeAt = 0;
-        while (!stopping) {
+        while (!stopping && !stopped) {
             try {
                 long now = System.currentTimeMillis();
                 if (draining && resumeAt - now > 500) {
@@ -140,6 +165,10 @@ public final class Publisher implements AutoCloseable {
                 if (stopping) {
                     break;
                 }
+                if (errorIn(e) != null) {
+                    stop(e);
+                    break;
+                }
                 noteFailure(e, registered ? "building the producer" : "registering the writer schema in "
                         + "the schemas topic, which comes before the first event");
                 if (needsNewProducer(e)) {
@@ -167,6 +196,9 @@ public final class Publisher implements AutoCloseable {
             } catch (InterruptException e) {
                 throw e;
             } catch (RuntimeException e) {
+                if (errorIn(e) != null) {
+                    throw e;
+                }
                 error = e;
                 break;
             }
@@ -188,6 +220,9 @@ public final class Publisher implements AutoCloseable {
                 sent++;
                 done++;
             } catch (ExecutionException e) {
+                if (errorIn(e.getCause()) != null) {
+                    throw new KafkaException(e.getCause());
+                }
                 if (!isPermanent(e.getCause())) {
                     failed = e.getCause();
                     break;
@@ -306,6 +341,48 @@ public final class Publisher implements AutoCloseable {
         failure = message;
     }
 
+    /**
+     * An Error leaves this JVM unable to send: a class whose initialisation failed stays unusable, a native library
+     * that cannot be loaded stays unloadable. Retrying would only hide it, so the sender stops, says why, and the
+     * owner ends the process so that it is restarted (the spool keeps the events).
+     */
+    private void stop(Throwable e) {
+        Throwable error = errorIn(e);
+        metrics.failures.inc((error == null ? e : error).getClass().getSimpleName());
+        if (failingSinceMillis == 0) {
+            failingSinceMillis = System.currentTimeMillis();
+        }
+        failure = describe(e);
+        stopped = true;
+        log.error("the Kafka sender stopped for good: {}.{} Events are no longer sent by this process; they stay in "
+                + "the spool and are sent after a restart", failure, hint(error == null ? e : error));
+        try {
+            onStopped.accept(e);
+        } catch (RuntimeException ex) {
+            log.warn("after the sender stopped", ex);
+        }
+    }
+
+    /** The first {@link Error} in the chain of causes, {@code e} included; null if none. */
+    static Error errorIn(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof Error error) {
+                return error;
+            }
+        }
+        return null;
+    }
+
+    private static String hint(Throwable error) {
+        if (error instanceof LinkageError) {
+            return " A class or native library could not be loaded. zstd-jni (compression.type=zstd, the default) and"
+                    + " JNA unpack their native libraries into java.io.tmpdir (" + System.getProperty("java.io.tmpdir")
+                    + "), which must be writable and must not be mounted noexec; or set KAFKA_COMPRESSION_TYPE=gzip,"
+                    + " which needs no native library.";
+        }
+        return "";
+    }
+
     private String describe(Throwable e) {
         String m = e.toString();
         if (e instanceof AuthorizationException) {
@@ -366,7 +443,8 @@ public final class Publisher implements AutoCloseable {
 
     /**
      * Keeps sending until every spooled event is acknowledged or the deadline passes; retries are not delayed
-     * past half a second meanwhile. Returns true when the spool is empty.
+     * past half a second meanwhile. Returns true when the spool is empty; false at once when the sender has
+     * stopped for good.
      */
     public boolean drain(Instant deadline) throws InterruptedException {
         draining = true;
@@ -376,6 +454,9 @@ public final class Publisher implements AutoCloseable {
         while (Instant.now().isBefore(deadline)) {
             if (spool.status().pending() == 0) {
                 return true;
+            }
+            if (stopped) {
+                return false;
             }
             Thread.sleep(20);
         }
@@ -392,7 +473,8 @@ public final class Publisher implements AutoCloseable {
         Producer<byte[], byte[]> p = producer;
         if (p != null) {
             try {
-                p.close(timeout.isNegative() ? Duration.ZERO : timeout);
+                // after the sender stopped, nothing would acknowledge what the producer still sends
+                p.close(timeout.isNegative() || stopped ? Duration.ZERO : timeout);
             } catch (RuntimeException e) {
                 log.debug("closing the producer", e);
             }

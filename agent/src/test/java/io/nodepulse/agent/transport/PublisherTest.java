@@ -25,6 +25,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -36,6 +37,9 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -141,8 +145,13 @@ class PublisherTest {
     }
 
     private Publisher start(Script script, Consumer<Producer<byte[], byte[]>> register) {
-        publisher = new Publisher(() -> new ScriptedProducer(script), register, spool, metrics, spoolMetrics,
-                new Publisher.Settings(TOPIC, 4, 1 << 20, Duration.ofMillis(20), Duration.ofMillis(10)));
+        return start(() -> new ScriptedProducer(script), register, e -> { });
+    }
+
+    private Publisher start(Supplier<Producer<byte[], byte[]>> producers, Consumer<Producer<byte[], byte[]>> register,
+                            Consumer<Throwable> onStopped) {
+        publisher = new Publisher(producers, register, spool, metrics, spoolMetrics,
+                new Publisher.Settings(TOPIC, 4, 1 << 20, Duration.ofMillis(20), Duration.ofMillis(10)), onStopped);
         publisher.start();
         return publisher;
     }
@@ -300,6 +309,57 @@ class PublisherTest {
         }
         assertThat(publisher.drain(Instant.now().plusSeconds(20))).isTrue();
         assertThat(landed).containsExactly(1L, 2L, 3L, 4L, 5L);
+    }
+
+    /** A producer whose send fails like zstd-jni on a noexec /tmp: raw, or wrapped the way Kafka wraps it. */
+    private MockProducer<byte[], byte[]> failingSend(RuntimeException wrapped, Error raw) {
+        return new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+            @Override
+            public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+                if (raw != null) {
+                    throw raw;
+                }
+                throw wrapped;
+            }
+        };
+    }
+
+    @ParameterizedTest(name = "wrapped in an exception: {0}")
+    @ValueSource(booleans = {false, true})
+    @Timeout(60)
+    void anErrorStopsTheSenderForGoodAndSaysSo(boolean wrapped) throws Exception {
+        Error noexec = new UnsatisfiedLinkError("/tmp/libzstd-jni-1.5.7-17.so: failed to map segment from shared "
+                + "object");
+        MockProducer<byte[], byte[]> producer = wrapped ? failingSend(new KafkaException(noexec), null)
+                : failingSend(null, noexec);
+        spool = openSpool();
+        spool.append(event(1));
+        List<Throwable> stopped = Collections.synchronizedList(new ArrayList<>());
+        start(() -> producer, p -> { }, stopped::add);
+        await(() -> !stopped.isEmpty(), "the sender to stop");
+        PublisherStatus status = publisher.status();
+        assertThat(status.stopped()).isTrue();
+        assertThat(status.failure()).contains("UnsatisfiedLinkError").contains("failed to map segment");
+        assertThat(status.failingSinceMillis()).isPositive();
+        assertThat(publisher.drain(Instant.now().plusSeconds(3600))).as("no waiting for a dead sender").isFalse();
+        assertThat(spool.status().pending()).as("the event stays spooled").isEqualTo(1);
+        assertThat(registry.scrape()).contains("nodepulse_agent_send_failures_total{error=\"UnsatisfiedLinkError\"} 1");
+    }
+
+    @Test
+    @Timeout(60)
+    void anErrorWhileRegisteringTheSchemaStopsTheSenderToo() throws Exception {
+        spool = openSpool();
+        List<Throwable> stopped = Collections.synchronizedList(new ArrayList<>());
+        start(() -> new ScriptedProducer((seq, attempt) -> Outcome.LAND), p -> {
+            throw new NoClassDefFoundError("Could not initialize class "
+                    + "com.github.luben.zstd.ZstdOutputStreamNoFinalizer");
+        }, stopped::add);
+        await(() -> !stopped.isEmpty(), "the sender to stop");
+        assertThat(stopped.get(0)).isInstanceOf(NoClassDefFoundError.class);
+        assertThat(publisher.status().stopped()).isTrue();
+        assertThat(publisher.status().failure()).contains("NoClassDefFoundError");
+        assertThat(publisher.status().schemaRegistered()).isFalse();
     }
 
     @Test
