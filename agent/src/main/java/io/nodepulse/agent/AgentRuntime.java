@@ -125,7 +125,7 @@ public final class AgentRuntime {
         collectionFailures = registry.counter("nodepulse_agent_collection_failures_total",
                 "Collection cycles that produced no event; the log says why.");
         ticksSkipped = registry.counter("nodepulse_agent_ticks_skipped_total",
-                "Ticks skipped because a cycle overran or the process was paused.");
+                "Ticks skipped because a cycle overran, the clock stepped forward or the process was paused.");
         spoolMetrics = new SpoolMetrics(registry);
         publisherMetrics = new PublisherMetrics(registry);
 

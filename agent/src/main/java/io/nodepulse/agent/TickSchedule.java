@@ -6,8 +6,9 @@ import java.time.Instant;
 /**
  * Wall-clock-aligned ticks: every tick is a multiple of the interval since the epoch, so (cluster, node, tick)
  * is a natural key. A tick runs at its time or, when the agent wakes late, up to half an interval after it. A
- * tick more than half an interval in the past (a cycle overran, the process was paused) is skipped and counted,
- * so cycles never pile up and readings stay close to their stamp.
+ * tick more than half an interval in the past (a cycle overran, the clock stepped forward, the process was
+ * paused or suspended) is skipped and counted, so cycles never pile up and a reading is never more than half an
+ * interval away from its stamp.
  */
 final class TickSchedule {
     private final long intervalMs;
@@ -32,9 +33,18 @@ final class TickSchedule {
 
     /** The tick after {@code previous}, given that the previous cycle ended at {@code now}. */
     Next next(Instant previous, Instant now) {
-        long candidate = previous.toEpochMilli() + intervalMs;
-        long t = Math.max(candidate, earliestRunnable(now.toEpochMilli()));
-        return new Next(Instant.ofEpochMilli(t), (t - candidate) / intervalMs);
+        return due(previous.plusMillis(intervalMs), now);
+    }
+
+    /**
+     * What becomes of {@code tick}, not run yet, at {@code now}: it stays the tick to run (or wait for) while now
+     * is less than half an interval after it; further past (a cycle overran, the clock stepped forward, the process
+     * was suspended), it is skipped with the ticks after it up to the first one still runnable.
+     */
+    Next due(Instant tick, Instant now) {
+        long t = tick.toEpochMilli();
+        long runnable = Math.max(t, earliestRunnable(now.toEpochMilli()));
+        return new Next(Instant.ofEpochMilli(runnable), (runnable - t) / intervalMs);
     }
 
     /** The smallest aligned tick t with now - t < tolerance, i.e. t > now - tolerance. */

@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one cycle per tick of a {@link TickSchedule} on the calling thread until {@link #stop()}. A cycle
- * never overlaps the next; ticks missed by an overrun are skipped and reported.
+ * never overlaps the next; ticks missed by an overrun, or passed while asleep, are skipped and reported, so no
+ * tick runs more than half an interval after its time.
  */
 final class Ticker {
     private static final Logger log = LoggerFactory.getLogger(Ticker.class);
@@ -56,6 +57,17 @@ final class Ticker {
             sleeper.sleepUntil(tick, this);
             if (stopped) {
                 return;
+            }
+            Instant now = clock.instant();
+            TickSchedule.Next due = schedule.due(tick, now);
+            if (due.skipped() > 0) {
+                // the clock stepped forward or the process was suspended while it slept
+                skipped.accept(due.skipped());
+                log.warn("woke at {} for tick {}, more than half an interval late (the clock stepped forward or the "
+                        + "process was suspended): skipped {} tick(s), next is {}", now, tick, due.skipped(),
+                        due.tick());
+                tick = due.tick();
+                continue;
             }
             cycle.accept(tick);
             TickSchedule.Next next = schedule.next(tick, clock.instant());

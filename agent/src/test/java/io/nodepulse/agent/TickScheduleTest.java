@@ -46,6 +46,48 @@ class TickScheduleTest {
     }
 
     @Test
+    void aTickWokenUpForTooLateIsSkippedWithTheOnesAfterIt() {
+        assertThat(ten.due(T0, T0.minusMillis(3_000))).isEqualTo(new TickSchedule.Next(T0, 0));
+        assertThat(ten.due(T0, T0.plusMillis(4_999))).isEqualTo(new TickSchedule.Next(T0, 0));
+        assertThat(ten.due(T0, T0.plusMillis(5_000))).isEqualTo(new TickSchedule.Next(T0.plusSeconds(10), 1));
+        assertThat(ten.due(T0, T0.plus(Duration.ofHours(1)))).isEqualTo(new TickSchedule.Next(T0.plusSeconds(3600),
+                360));
+    }
+
+    @Test
+    void tickerSkipsTicksTheProcessSleptPastInsteadOfStampingALateReadingWithThem() throws InterruptedException {
+        MutableClock clock = new MutableClock(T0.plusMillis(2_300));
+        List<Instant> ticks = new ArrayList<>();
+        List<Instant> startedAt = new ArrayList<>();
+        AtomicLong skipped = new AtomicLong();
+        AtomicLong sleeps = new AtomicLong();
+        Ticker[] ticker = new Ticker[1];
+        Ticker.Sleeper suspendedOnce = (t, tk) -> {
+            if (t.isAfter(clock.instant())) {
+                clock.set(t);
+            }
+            if (sleeps.incrementAndGet() == 2) {
+                clock.advance(Duration.ofHours(1)); // a VM suspend or a forward step of the clock while asleep
+            }
+        };
+        ticker[0] = new Ticker(ten, clock, suspendedOnce, tick -> {
+            ticks.add(tick);
+            startedAt.add(clock.instant());
+            clock.advance(Duration.ofMillis(50));
+            if (ticks.size() == 3) {
+                ticker[0].stop();
+            }
+        }, skipped::addAndGet);
+        ticker[0].run();
+        assertThat(ticks).containsExactly(T0, T0.plusSeconds(3610), T0.plusSeconds(3620));
+        assertThat(skipped.get()).as("T0+10s .. T0+3600s").isEqualTo(360);
+        for (int i = 0; i < ticks.size(); i++) {
+            assertThat(Duration.between(ticks.get(i), startedAt.get(i))).as("ran within half an interval of its time")
+                    .isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void tickerRunsOneCycleAtATimeAndSkipsWhatAnOverrunMissed() throws InterruptedException {
         MutableClock clock = new MutableClock(T0.plusMillis(2_300));
         List<Instant> ticks = new ArrayList<>();
