@@ -223,12 +223,13 @@ public final class AgentRuntime {
                     failing.add(c.getName() + " (" + c.getError() + ")");
                 }
             }
-            lastCollection = new ReadinessCheck.Cycle(tick, (System.nanoTime() - start) / 1_000_000, null, failing,
-                    anyOk);
+            long end = System.nanoTime();
+            lastCollection = new ReadinessCheck.Cycle(tick, (end - start) / 1_000_000, null, failing, anyOk, end);
         } catch (RuntimeException e) {
             collectionFailures.inc();
-            lastCollection = new ReadinessCheck.Cycle(tick, (System.nanoTime() - start) / 1_000_000, e.toString(),
-                    List.of(), false);
+            long end = System.nanoTime();
+            lastCollection = new ReadinessCheck.Cycle(tick, (end - start) / 1_000_000, e.toString(), List.of(), false,
+                    end);
             log.error("collection at tick {} failed; no event for it", tick, e);
         } finally {
             cycleStartedMillis = 0;
@@ -243,8 +244,10 @@ public final class AgentRuntime {
     }
 
     Readiness readiness() {
-        return ReadinessCheck.evaluate(lastCollection, config.interval(), spool.status(), publisher.status(), selfCheck,
-                System.currentTimeMillis());
+        ReadinessCheck.Cycle last = lastCollection;
+        Duration sinceLast = last == null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - last.endNanos());
+        return ReadinessCheck.evaluate(last, sinceLast, config.interval(), spool.status(), publisher.status(),
+                selfCheck, System.currentTimeMillis());
     }
 
     /**

@@ -11,29 +11,37 @@ import java.util.List;
 /** The agent's /readyz answer from a snapshot of its parts. */
 final class ReadinessCheck {
     static final long BUDGET_DROP_MEMORY_MS = Duration.ofMinutes(5).toMillis();
+    /** Intervals without a finished cycle after which collection counts as stalled, whatever the cause. */
+    static final int STALL_INTERVALS = 3;
 
     private ReadinessCheck() {
     }
 
-    /** The outcome of a collection cycle. */
-    record Cycle(Instant tick, long millis, String error, List<String> failingCollectors, boolean anyCollectorOk) {
+    /** The outcome of a collection cycle; {@code endNanos} is when it ended, on {@link System#nanoTime()}. */
+    record Cycle(Instant tick, long millis, String error, List<String> failingCollectors, boolean anyCollectorOk,
+                 long endNanos) {
     }
 
     /**
      * @param last      the last cycle, null before the first
+     * @param sinceLast time since the last cycle ended, on the monotonic clock (a wall-clock step does not move it)
      * @param interval  the collection interval
      * @param spool     the spool's state
      * @param publisher the sender's state
      * @param selfCheck start-up findings, shown as they are
      * @param nowMillis wall-clock now, for the memory of budget drops
      */
-    static Readiness evaluate(Cycle last, Duration interval, SpoolStatus spool, PublisherStatus publisher,
-                              List<String> selfCheck, long nowMillis) {
+    static Readiness evaluate(Cycle last, Duration sinceLast, Duration interval, SpoolStatus spool,
+                              PublisherStatus publisher, List<String> selfCheck, long nowMillis) {
         List<String> detail = new ArrayList<>();
         boolean ready = true;
         if (last == null) {
             ready = false;
             detail.add("collection: no cycle yet (interval " + interval + ")");
+        } else if (sinceLast.compareTo(interval.multipliedBy(STALL_INTERVALS)) > 0) {
+            ready = false;
+            detail.add("collection: stalled: the last cycle (tick " + last.tick() + ") ended " + sinceLast.toSeconds()
+                    + " s ago, more than " + STALL_INTERVALS + " intervals of " + interval.toSeconds() + " s");
         } else if (last.error() != null) {
             ready = false;
             detail.add("collection: the cycle at " + last.tick() + " failed: " + last.error());

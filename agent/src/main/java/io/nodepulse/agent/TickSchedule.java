@@ -8,7 +8,8 @@ import java.time.Instant;
  * is a natural key. A tick runs at its time or, when the agent wakes late, up to half an interval after it. A
  * tick more than half an interval in the past (a cycle overran, the clock stepped forward, the process was
  * paused or suspended) is skipped and counted, so cycles never pile up and a reading is never more than half an
- * interval away from its stamp.
+ * interval away from its stamp. After the clock steps back by more than half an interval, the ticks follow it
+ * (see {@link #due}), so ticks already run may come round again.
  */
 final class TickSchedule {
     private final long intervalMs;
@@ -22,8 +23,14 @@ final class TickSchedule {
         this.toleranceMs = intervalMs / 2;
     }
 
-    /** The next tick and how many ticks were skipped before it. */
-    record Next(Instant tick, long skipped) {
+    /**
+     * The next tick and how many ticks were skipped before it; {@code steppedBackMs} > 0 when the wall clock went
+     * back by at least that much and the ticks were realigned to it.
+     */
+    record Next(Instant tick, long skipped, long steppedBackMs) {
+        Next(Instant tick, long skipped) {
+            this(tick, skipped, 0);
+        }
     }
 
     /** The first tick when starting at {@code now}. */
@@ -39,11 +46,18 @@ final class TickSchedule {
     /**
      * What becomes of {@code tick}, not run yet, at {@code now}: it stays the tick to run (or wait for) while now
      * is less than half an interval after it; further past (a cycle overran, the clock stepped forward, the process
-     * was suspended), it is skipped with the ticks after it up to the first one still runnable.
+     * was suspended), it is skipped with the ticks after it up to the first one still runnable. A tick is never
+     * more than an interval ahead of the clock, unless the clock went back: when it is more than an interval and a
+     * half ahead (a backward step of more than half an interval), the ticks realign to the clock as at a start,
+     * rather than wait for the old ones to come round again.
      */
     Next due(Instant tick, Instant now) {
         long t = tick.toEpochMilli();
-        long runnable = Math.max(t, earliestRunnable(now.toEpochMilli()));
+        long n = now.toEpochMilli();
+        if (t - n > intervalMs + toleranceMs) {
+            return new Next(first(now), 0, t - intervalMs - n);
+        }
+        long runnable = Math.max(t, earliestRunnable(n));
         return new Next(Instant.ofEpochMilli(runnable), (runnable - t) / intervalMs);
     }
 

@@ -88,6 +88,104 @@ class TickScheduleTest {
     }
 
     @Test
+    void aBackwardStepOfMoreThanHalfAnIntervalRealignsTheTicksToTheClock() {
+        assertThat(ten.next(T0, T0.minus(Duration.ofHours(1)))).as("after a cycle")
+                .isEqualTo(new TickSchedule.Next(T0.minus(Duration.ofHours(1)), 0, 3_600_000));
+        assertThat(ten.due(T0.plusSeconds(10), T0.minus(Duration.ofHours(1)).plusMillis(7_000))).as("while asleep")
+                .isEqualTo(new TickSchedule.Next(T0.minus(Duration.ofHours(1)).plusSeconds(10), 0, 3_593_000));
+        assertThat(ten.next(T0, T0.minusMillis(5_000))).as("a smaller step is waited out")
+                .isEqualTo(new TickSchedule.Next(T0.plusSeconds(10), 0));
+        assertThat(ten.due(T0.plusSeconds(10), T0.minusMillis(5_000))).isEqualTo(new TickSchedule.Next(
+                T0.plusSeconds(10), 0));
+    }
+
+    /** Runs a ticker on {@code clock} until it has run {@code cycles} cycles; each cycle takes 50 ms. */
+    private static List<Instant[]> runTicker(MutableClock clock, Ticker.Sleeper sleeper, int cycles,
+                                             Runnable duringFirstCycle, AtomicLong skipped)
+            throws InterruptedException {
+        List<Instant[]> ran = new ArrayList<>();
+        Ticker[] ticker = new Ticker[1];
+        ticker[0] = new Ticker(new TickSchedule(Duration.ofSeconds(10)), clock, sleeper, tick -> {
+            ran.add(new Instant[] {tick, clock.instant()});
+            if (ran.size() == 1) {
+                duringFirstCycle.run();
+            }
+            clock.advance(Duration.ofMillis(50));
+            if (ran.size() == cycles) {
+                ticker[0].stop();
+            }
+        }, skipped::addAndGet);
+        ticker[0].run();
+        return ran;
+    }
+
+    private static void assertEachRanWithinHalfAnIntervalAfterItsTick(List<Instant[]> ran) {
+        for (Instant[] r : ran) {
+            assertThat(Duration.between(r[0], r[1])).as("tick %s ran at %s", r[0], r[1])
+                    .isGreaterThanOrEqualTo(Duration.ZERO).isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void aBackwardClockStepWhileAsleepRealignsTheTicksInsteadOfWaitingForTheOldOne() throws InterruptedException {
+        MutableClock clock = new MutableClock(T0.plusMillis(2_300));
+        AtomicLong sleeps = new AtomicLong();
+        Ticker.Sleeper steppedBackOnce = (t, tk) -> {
+            if (sleeps.incrementAndGet() == 2) {
+                clock.advance(Duration.ofHours(-1)); // NTP steps back; the sleeper notices and returns early
+                return;
+            }
+            if (t.isAfter(clock.instant())) {
+                clock.set(t);
+            }
+        };
+        AtomicLong skipped = new AtomicLong();
+        List<Instant[]> ran = runTicker(clock, steppedBackOnce, 3, () -> { }, skipped);
+        assertThat(ran).extracting(r -> r[0]).containsExactly(T0, T0.minus(Duration.ofHours(1)),
+                T0.minus(Duration.ofHours(1)).plusSeconds(10));
+        assertEachRanWithinHalfAnIntervalAfterItsTick(ran);
+        assertThat(skipped.get()).isZero();
+    }
+
+    @Test
+    void aBackwardClockStepDuringACycleRealignsTheTicksInsteadOfWaitingForTheOldOne() throws InterruptedException {
+        MutableClock clock = new MutableClock(T0.plusMillis(2_300));
+        Ticker.Sleeper fakeSleep = (t, tk) -> {
+            if (t.isAfter(clock.instant())) {
+                clock.set(t);
+            }
+        };
+        List<Instant[]> ran = runTicker(clock, fakeSleep, 3, () -> clock.advance(Duration.ofHours(-1)),
+                new AtomicLong());
+        assertThat(ran).extracting(r -> r[0]).containsExactly(T0, T0.minus(Duration.ofHours(1)),
+                T0.minus(Duration.ofHours(1)).plusSeconds(10));
+        assertEachRanWithinHalfAnIntervalAfterItsTick(ran);
+    }
+
+    @Test
+    void theSystemSleeperFollowsTheClockAndReturnsEarlyWhenItStepsBack() throws InterruptedException {
+        MutableClock clock = new MutableClock(T0);
+        List<Long> waits = new ArrayList<>();
+        Ticker.Sleeper passing = Ticker.sleeper(clock, (tk, ms) -> {
+            waits.add(ms);
+            clock.advance(Duration.ofMillis(ms));
+        });
+        Ticker ticker = new Ticker(ten, clock, passing, t -> { }, n -> { });
+        passing.sleepUntil(T0.plusMillis(2_500), ticker);
+        assertThat(waits).containsExactly(1000L, 1000L, 500L);
+        assertThat(clock.instant()).isEqualTo(T0.plusMillis(2_500));
+
+        waits.clear();
+        Ticker.Sleeper steppingBack = Ticker.sleeper(clock, (tk, ms) -> {
+            waits.add(ms);
+            clock.advance(Duration.ofMillis(ms).minus(Duration.ofHours(waits.size() == 1 ? 1 : 0)));
+        });
+        steppingBack.sleepUntil(T0.plusSeconds(10), ticker);
+        assertThat(waits).as("one wait, then the step back is noticed").containsExactly(1000L);
+        assertThat(clock.instant()).isEqualTo(T0.plusMillis(3_500).minus(Duration.ofHours(1)));
+    }
+
+    @Test
     void tickerRunsOneCycleAtATimeAndSkipsWhatAnOverrunMissed() throws InterruptedException {
         MutableClock clock = new MutableClock(T0.plusMillis(2_300));
         List<Instant> ticks = new ArrayList<>();
