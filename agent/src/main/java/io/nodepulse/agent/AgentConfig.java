@@ -3,6 +3,7 @@ package io.nodepulse.agent;
 import io.nodepulse.agent.collect.CollectSettings;
 import io.nodepulse.agent.spool.FsyncPolicy;
 import io.nodepulse.agent.spool.SpoolSettings;
+import io.nodepulse.agent.transport.ProducerCheck;
 import io.nodepulse.agent.transport.ProducerProperties;
 import io.nodepulse.config.ConfigException;
 import io.nodepulse.config.ConfigReader;
@@ -137,6 +138,7 @@ public record AgentConfig(Mode mode, String node, String nodeSource, String clus
             httpHost = r.string(HTTP_HOST, "0.0.0.0");
             httpPort = r.integer(HTTP_PORT, 9108, 0, 65535);
             createTopics = r.bool(CREATE_TOPICS, false);
+            int problemsBefore = r.problems().size();
             producer = r.kafka(ProducerConfig.configNames()::contains, "producer");
             for (String p : ProducerProperties.problems(producer)) {
                 r.problem(p);
@@ -164,6 +166,12 @@ public record AgentConfig(Mode mode, String node, String nodeSource, String clus
                 } catch (org.apache.kafka.common.config.ConfigException bad) {
                     r.problem(variable + (password ? "" : "='" + e.getValue() + "'") + " is not a valid "
                             + e.getKey() + ": " + (password ? "wrong type or format" : bad.getMessage()));
+                }
+            }
+            if (r.problems().size() == problemsBefore) {
+                // each property is valid on its own: now what building the producer would reject
+                for (String p : ProducerCheck.problems(producer)) {
+                    r.problem(p);
                 }
             }
         }

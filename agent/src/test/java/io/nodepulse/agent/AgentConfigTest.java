@@ -114,6 +114,39 @@ class AgentConfigTest {
     }
 
     @Test
+    void whatBuildingTheProducerWouldRejectIsAProblemAtStartNamingItsVariable() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> run(env(
+                "KAFKA_BOOTSTRAP_SERVERS", "kafka-0.kafka", "NODE_NAME", "n1", "NODEPULSE_INTERVAL", "10x")));
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).as("reported with the other problems").hasSize(2);
+        assertThat(e.getMessage()).contains("NODEPULSE_INTERVAL")
+                .contains("KAFKA_BOOTSTRAP_SERVERS='kafka-0.kafka': 'kafka-0.kafka' is not host:port");
+
+        Path missing = tmp.resolve("ca.crt");
+        e = catchThrowableOfType(ConfigException.class, () -> run(env(
+                "KAFKA_BOOTSTRAP_SERVERS", "kafka-0.kafka:9093", "NODE_NAME", "n1", "KAFKA_SECURITY_PROTOCOL", "SSL",
+                "KAFKA_SSL_TRUSTSTORE_TYPE", "PEM", "KAFKA_SSL_TRUSTSTORE_LOCATION", missing.toString())));
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString().startsWith("KAFKA_SSL_TRUSTSTORE_LOCATION ")
+                .contains("TLS").contains("NoSuchFileException: " + missing);
+
+        e = catchThrowableOfType(ConfigException.class, () -> run(env(
+                "KAFKA_BOOTSTRAP_SERVERS", "kafka-0.kafka:9093", "NODE_NAME", "n1",
+                "KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT", "KAFKA_SASL_MECHANISM", "SCRAM-SHA-512")));
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString().startsWith("KAFKA_SASL_JAAS_CONFIG ")
+                .contains("JAAS");
+    }
+
+    @Test
+    void brokerNamesAreNotResolvedAtStartSoADnsOutageIsNoConfigurationError() {
+        AgentConfig c = run(env("KAFKA_BOOTSTRAP_SERVERS", "broker-0.kafka.invalid:9093,broker-1.kafka.invalid:9093",
+                "KAFKA_SECURITY_PROTOCOL", "SSL"));
+        assertThat(c.producer()).containsEntry("bootstrap.servers",
+                "broker-0.kafka.invalid:9093,broker-1.kafka.invalid:9093");
+    }
+
+    @Test
     void kubernetesServiceLinkVariablesGetAHint() {
         assertThatThrownBy(() -> run(env("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092", "NODE_NAME", "n1",
                 "KAFKA_PORT", "tcp://10.0.0.7:9092")))
@@ -130,12 +163,13 @@ class AgentConfigTest {
         Files.writeString(jaas, secret + "\n");
         AgentConfig c = run(env("KAFKA_BOOTSTRAP_SERVERS", "kafka:9093", "NODE_NAME", "n1",
                 "KAFKA_SASL_JAAS_CONFIG_FILE", jaas.toString(), "KAFKA_SASL_MECHANISM", "SCRAM-SHA-512",
-                "KAFKA_SECURITY_PROTOCOL", "SASL_SSL", "KAFKA_SSL_KEYSTORE_KEY", "-----BEGIN PRIVATE KEY-----abc"));
+                "KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT",
+                "KAFKA_SSL_KEYSTORE_KEY", "-----BEGIN PRIVATE KEY-----abc"));
         assertThat(c.producer()).containsEntry("sasl.jaas.config", secret)
                 .containsEntry("sasl.mechanism", "SCRAM-SHA-512");
         assertThat(c.description()).contains("KAFKA_SASL_JAAS_CONFIG=****")
                 .contains("KAFKA_SSL_KEYSTORE_KEY=****")
-                .contains("KAFKA_SECURITY_PROTOCOL=SASL_SSL")
+                .contains("KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT")
                 .doesNotContain("s3cr3t").doesNotContain("BEGIN PRIVATE KEY");
     }
 

@@ -119,7 +119,7 @@ public final class Publisher implements AutoCloseable {
         try {
             send();
         } catch (Error e) {
-            stop(e);
+            stop(e, step());
         }
     }
 
@@ -166,17 +166,25 @@ public final class Publisher implements AutoCloseable {
                     break;
                 }
                 if (errorIn(e) != null) {
-                    stop(e);
+                    stop(e, step());
                     break;
                 }
-                noteFailure(e, registered ? "building the producer" : "registering the writer schema in "
-                        + "the schemas topic, which comes before the first event");
+                noteFailure(e, step());
                 if (needsNewProducer(e)) {
                     replaceProducer();
                 }
                 resumeAt = System.currentTimeMillis() + backoff(++failures);
             }
         }
+    }
+
+    /** What the sender was doing when a failure came out of its loop, for the log. */
+    private String step() {
+        if (producer == null) {
+            return "building the producer from the KAFKA_* settings";
+        }
+        return registered ? "sending events"
+                : "registering the writer schema in the schemas topic, which comes before the first event";
     }
 
     /** Sends one window and waits for its outcome. Returns false when something must be sent again. */
@@ -346,7 +354,7 @@ public final class Publisher implements AutoCloseable {
      * that cannot be loaded stays unloadable. Retrying would only hide it, so the sender stops, says why, and the
      * owner ends the process so that it is restarted (the spool keeps the events).
      */
-    private void stop(Throwable e) {
+    private void stop(Throwable e, String step) {
         Throwable error = errorIn(e);
         metrics.failures.inc((error == null ? e : error).getClass().getSimpleName());
         if (failingSinceMillis == 0) {
@@ -354,8 +362,8 @@ public final class Publisher implements AutoCloseable {
         }
         failure = describe(e);
         stopped = true;
-        log.error("the Kafka sender stopped for good: {}.{} Events are no longer sent by this process; they stay in "
-                + "the spool and are sent after a restart", failure, hint(error == null ? e : error));
+        log.error("the Kafka sender stopped for good: {}, while {}.{} Events are no longer sent by this process; they "
+                + "stay in the spool and are sent after a restart", failure, step, hint(error == null ? e : error));
         try {
             onStopped.accept(e);
         } catch (RuntimeException ex) {
@@ -384,7 +392,10 @@ public final class Publisher implements AutoCloseable {
     }
 
     private String describe(Throwable e) {
-        String m = e.toString();
+        String m = Failures.describe(e);
+        if (m.contains("No resolvable bootstrap urls")) {
+            return m + " (no name in KAFKA_BOOTSTRAP_SERVERS resolves: check the names and the pod's DNS)";
+        }
         if (e instanceof AuthorizationException) {
             return m + " (the agent's principal needs WRITE and DESCRIBE on topic " + settings.topic()
                     + " and on the schemas topic)";

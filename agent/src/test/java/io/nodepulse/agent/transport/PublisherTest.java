@@ -32,6 +32,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -309,6 +310,25 @@ class PublisherTest {
         }
         assertThat(publisher.drain(Instant.now().plusSeconds(20))).isTrue();
         assertThat(landed).containsExactly(1L, 2L, 3L, 4L, 5L);
+    }
+
+    @Test
+    void aProducerThatCannotBeBuiltIsRetriedAndReportedWithItsRootCause() throws Exception {
+        spool = openSpool();
+        spool.append(event(1));
+        AtomicInteger builds = new AtomicInteger();
+        start(() -> {
+            builds.incrementAndGet();
+            throw new KafkaException("Failed to construct kafka producer",
+                    new ConfigException("No resolvable bootstrap urls given in bootstrap.servers"));
+        }, p -> { }, e -> { });
+        await(() -> builds.get() >= 3, "retries");
+        PublisherStatus status = publisher.status();
+        assertThat(status.stopped()).isFalse();
+        assertThat(status.failure()).contains("Failed to construct kafka producer")
+                .contains("root cause: org.apache.kafka.common.config.ConfigException: No resolvable bootstrap urls")
+                .contains("KAFKA_BOOTSTRAP_SERVERS");
+        assertThat(spool.status().pending()).isEqualTo(1);
     }
 
     /** A producer whose send fails like zstd-jni on a noexec /tmp: raw, or wrapped the way Kafka wraps it. */
