@@ -37,7 +37,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,45 +129,53 @@ public final class AgentRuntime {
         publisherMetrics = new PublisherMetrics(registry);
 
         this.spool = Spool.open(config.spool(), spoolMetrics);
-        registry.gauge("nodepulse_agent_spool_bytes", "Bytes of the spool's segment files.",
-                () -> spool.status().bytes());
-        registry.gauge("nodepulse_agent_spool_budget_bytes", "The spool's byte budget.",
-                () -> spool.status().maxBytes());
-        registry.gauge("nodepulse_agent_spool_segments", "Segment files in the spool.",
-                () -> spool.status().segments());
-        registry.gauge("nodepulse_agent_spool_pending_events",
-                "Events not yet acknowledged by Kafka, on disk or held in memory.", () -> spool.status().pending());
-        registry.gauge("nodepulse_agent_spool_held_events",
-                "Events kept in memory because the disk refused writes.", () -> spool.status().heldEvents());
-
-        String clientId = "nodepulse-agent-" + config.node();
-        Map<String, Object> producerProps = ProducerProperties.effective(config.producer(), clientId);
-        if (config.createTopics()) {
-            createTopics(producerProps, topics);
-        }
-        int batch = Integer.parseInt(producerProps.get(ProducerConfig.BATCH_SIZE_CONFIG).toString());
-        this.publisher = new Publisher(() -> producers.apply(producerProps), p -> register.accept(p, schemasTopic),
-                spool, publisherMetrics, spoolMetrics,
-                new Publisher.Settings(metricsTopic, 500, Math.max(1, batch / 2), Duration.ofMillis(Math.min(1000,
-                        config.spool().fsyncInterval().toMillis())), Duration.ofSeconds(10)), this::senderStopped);
-        registry.gauge("nodepulse_agent_schema_registered",
-                "1 once the writer schema is in the schemas topic.", () -> publisher.status().schemaRegistered() ? 1 : 0);
-        registry.gauge("nodepulse_agent_kafka_last_ack_timestamp_seconds",
-                "When Kafka last acknowledged events; 0 before the first.",
-                () -> publisher.status().lastAckMillis() / 1000.0);
-
-        this.ticker = new Ticker(new TickSchedule(config.interval()), clock, sleeper.apply(clock), this::cycle,
-                ticksSkipped::add);
-        OpsServer server;
+        OpsServer server = null;
         try {
-            server = new OpsServer(config.httpHost(), config.httpPort(), this::live, this::readiness, registry);
-        } catch (IOException e) {
+            registry.gauge("nodepulse_agent_spool_bytes", "Bytes of the spool's segment files.",
+                    () -> spool.status().bytes());
+            registry.gauge("nodepulse_agent_spool_budget_bytes", "The spool's byte budget.",
+                    () -> spool.status().maxBytes());
+            registry.gauge("nodepulse_agent_spool_segments", "Segment files in the spool.",
+                    () -> spool.status().segments());
+            registry.gauge("nodepulse_agent_spool_pending_events",
+                    "Events not yet acknowledged by Kafka, on disk or held in memory.", () -> spool.status().pending());
+            registry.gauge("nodepulse_agent_spool_held_events",
+                    "Events kept in memory because the disk refused writes.", () -> spool.status().heldEvents());
+
+            String clientId = "nodepulse-agent-" + config.node();
+            Map<String, Object> producerProps = ProducerProperties.effective(config.producer(), clientId);
+            if (config.createTopics()) {
+                createTopics(producerProps, topics);
+            }
+            int batch = ProducerProperties.batchSize(producerProps);
+            this.publisher = new Publisher(() -> producers.apply(producerProps), p -> register.accept(p, schemasTopic),
+                    spool, publisherMetrics, spoolMetrics,
+                    new Publisher.Settings(metricsTopic, 500, Math.max(1, batch / 2), Duration.ofMillis(Math.min(1000,
+                            config.spool().fsyncInterval().toMillis())), Duration.ofSeconds(10)), this::senderStopped);
+            registry.gauge("nodepulse_agent_schema_registered", "1 once the writer schema is in the schemas topic.",
+                    () -> publisher.status().schemaRegistered() ? 1 : 0);
+            registry.gauge("nodepulse_agent_kafka_last_ack_timestamp_seconds",
+                    "When Kafka last acknowledged events; 0 before the first.",
+                    () -> publisher.status().lastAckMillis() / 1000.0);
+
+            this.ticker = new Ticker(new TickSchedule(config.interval()), clock, sleeper.apply(clock), this::cycle,
+                    ticksSkipped::add);
+            try {
+                server = new OpsServer(config.httpHost(), config.httpPort(), this::live, this::readiness, registry);
+            } catch (IOException e) {
+                throw new IOException("cannot serve /healthz, /readyz and /metrics on " + config.httpHost() + ":"
+                        + config.httpPort() + " (" + e.getMessage() + "); free the port or set NODEPULSE_HTTP_PORT", e);
+            }
+            this.ops = server;
+            publisher.start();
+        } catch (IOException | RuntimeException | Error e) {
+            // nothing may outlive a failed start: the ops port's thread would keep the JVM alive
+            if (server != null) {
+                server.close();
+            }
             spool.close();
-            throw new IOException("cannot serve /healthz, /readyz and /metrics on " + config.httpHost() + ":"
-                    + config.httpPort() + " (" + e.getMessage() + "); free the port or set NODEPULSE_HTTP_PORT", e);
+            throw e;
         }
-        this.ops = server;
-        publisher.start();
         log.info("agent {} started: node {} cluster {} run {}, every {} to {} (schemas in {})",
                 identity.agentVersion(), identity.node(), identity.cluster(), identity.runId(), config.interval(),
                 metricsTopic, schemasTopic);

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -90,11 +91,48 @@ class AgentRuntimeTest {
         return runtime;
     }
 
+    private Thread collecting;
+
     @AfterEach
-    void stop() {
+    void stop() throws InterruptedException {
         if (runtime != null) {
             runtime.shutdown();
         }
+        if (collecting != null) {
+            collecting.join();
+        }
+    }
+
+    private void collectInTheBackground() {
+        collecting = new Thread(() -> {
+            try {
+                runtime.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "collecting");
+        collecting.start();
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void aBatchSizeWithSpacesAroundTheNumberIsReadAsKafkaReadsIt() throws Exception {
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
+                new ByteArraySerializer());
+        start(config("KAFKA_BATCH_SIZE", " 65536"), props -> producer);
+        collectInTheBackground();
+        await(() -> !producer.history().isEmpty(), "the first event to be sent");
+        await(() -> runtime.readiness().ready(), "readiness");
+        assertThat(runtime.readiness().detail()).anySatisfy(line -> assertThat(line).startsWith("kafka: delivering"));
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.nodepulse.agent.transport;
 
 /** Failures put into words for logs and /readyz. */
-final class Failures {
+public final class Failures {
     private Failures() {
     }
 
@@ -9,7 +9,7 @@ final class Failures {
      * The exception and, when it wraps others, its root cause: "KafkaException: Failed to construct kafka producer"
      * alone does not say what to fix.
      */
-    static String describe(Throwable e) {
+    public static String describe(Throwable e) {
         String text = e.toString();
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {

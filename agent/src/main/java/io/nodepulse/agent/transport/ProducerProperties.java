@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -81,6 +82,12 @@ public final class ProducerProperties {
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         return props;
+    }
+
+    /** The producer's batch.size, read as Kafka reads it (a string value may have spaces around the number). */
+    public static int batchSize(Map<String, Object> props) {
+        return (Integer) ConfigDef.parseType(ProducerConfig.BATCH_SIZE_CONFIG,
+                props.get(ProducerConfig.BATCH_SIZE_CONFIG), ConfigDef.Type.INT);
     }
 
     /**
