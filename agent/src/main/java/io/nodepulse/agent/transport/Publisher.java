@@ -70,8 +70,8 @@ public final class Publisher implements AutoCloseable {
     private final Consumer<Throwable> onStopped;
 
     private volatile Producer<byte[], byte[]> producer;
-    private volatile boolean stopping;
-    private volatile boolean stopped;
+    private volatile boolean stopping; // close() was called
+    private volatile boolean stopped; // for good, after an Error
     private volatile boolean draining;
     private volatile boolean registered;
     private volatile long lastAckMillis;
