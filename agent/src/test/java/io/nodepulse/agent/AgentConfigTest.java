@@ -139,6 +139,22 @@ class AgentConfigTest {
     }
 
     @Test
+    void theProductionManifestsTlsAndSaslSetupIsAccepted() throws Exception {
+        Path ca = tmp.resolve("ca.crt");
+        try (var in = AgentConfigTest.class.getResourceAsStream("test-ca.crt")) {
+            Files.copy(in, ca);
+        }
+        Path jaas = tmp.resolve("sasl.jaas.config");
+        Files.writeString(jaas, "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"a\" "
+                + "password=\"p\";\n");
+        AgentConfig c = run(env("KAFKA_BOOTSTRAP_SERVERS", "kafka-0.kafka:9093", "NODE_NAME", "n1",
+                "KAFKA_SECURITY_PROTOCOL", "SASL_SSL", "KAFKA_SASL_MECHANISM", "SCRAM-SHA-512",
+                "KAFKA_SASL_JAAS_CONFIG_FILE", jaas.toString(), "KAFKA_SSL_TRUSTSTORE_TYPE", "PEM",
+                "KAFKA_SSL_TRUSTSTORE_LOCATION", ca.toString()));
+        assertThat(c.producer()).containsEntry("ssl.truststore.location", ca.toString());
+    }
+
+    @Test
     void brokerNamesAreNotResolvedAtStartSoADnsOutageIsNoConfigurationError() {
         AgentConfig c = run(env("KAFKA_BOOTSTRAP_SERVERS", "broker-0.kafka.invalid:9093,broker-1.kafka.invalid:9093",
                 "KAFKA_SECURITY_PROTOCOL", "SSL"));

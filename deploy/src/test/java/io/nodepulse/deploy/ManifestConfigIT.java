@@ -12,6 +12,7 @@ import io.nodepulse.agent.transport.ProducerProperties;
 import io.nodepulse.config.ConfigException;
 import io.nodepulse.processor.ProcessorConfig;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -138,7 +139,10 @@ class ManifestConfigIT {
         }
     }
 
-    /** The container's environment as the application would see it; Secret files become local files. */
+    /**
+     * The container's environment as the application would see it; Secret files become local files (a
+     * certificate for *_LOCATION).
+     */
     private Map<String, String> environment(Container c) throws IOException {
         Map<String, String> env = new HashMap<>(KUBELET);
         for (EnvVar e : c.getEnv()) {
@@ -155,6 +159,13 @@ class ManifestConfigIT {
                 String file = value.substring(value.lastIndexOf('/') + 1);
                 Path local = secrets.resolve(e.getName() + "-" + file);
                 Files.writeString(local, fakeSecret(e.getName(), file));
+                value = local.toString();
+            } else if (e.getName().endsWith("_LOCATION")) {
+                // a CA certificate from a mounted Secret: the agent loads its trust store at start, so a real one
+                Path local = secrets.resolve(e.getName() + "-" + value.substring(value.lastIndexOf('/') + 1));
+                try (InputStream ca = ManifestConfigIT.class.getResourceAsStream("test-ca.crt")) {
+                    Files.copy(ca, local);
+                }
                 value = local.toString();
             }
             env.put(e.getName(), value);
