@@ -79,8 +79,8 @@ public final class PipelineStreams implements AutoCloseable {
     }
 
     /**
-     * Closes both clients within {@code timeout} in all, rollup first (it reads what ingest writes); false if
-     * either did not finish in time.
+     * Closes both clients within {@code timeout} in all: both shutdowns start at once, then each is waited for;
+     * false if either did not finish in time.
      */
     public boolean close(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
