@@ -49,6 +49,7 @@ public final class ConfigReader {
     public static final Pattern TOOLING = Pattern.compile("NODEPULSE_(HOME|KAFKA_BOOTSTRAP|KAFKA_LIBS|KAFKA_PORT"
             + "|KAFKA_CONTROLLER_PORT|KAFKA_HEAP.*|KAFKA_START_TIMEOUT|PG_.*|JDBC_URL|DB_.*|KUSTOMIZE|PSQL|TMPDIR"
             + "|JAVA_OPTS|SIMULATOR_JAVA_OPTS|AGENT_PORT|PROCESSOR_PORT|KEEP_TEST_DATA|TRIXIE_ROOT|DEBIAN_MIRROR)");
+    private static final Pattern DATABASE = Pattern.compile("NODEPULSE_(JDBC_URL|DB_.*)");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)([KMGT]i?B?|B)?", Pattern.CASE_INSENSITIVE);
 
@@ -381,9 +382,18 @@ public final class ConfigReader {
      * error, not a silent default. Call it after reading every setting.
      */
     public void rejectUnknown(String prefix, String application) {
+        rejectUnknown(prefix, application, false);
+    }
+
+    /**
+     * {@link #rejectUnknown(String, String)} for an application that reads the database settings itself: a
+     * {@code NODEPULSE_DB_*} name it did not ask for is then a misspelling too, not another component's setting.
+     */
+    public void rejectUnknown(String prefix, String application, boolean readsDatabase) {
         for (String name : new TreeMap<>(values).keySet()) {
-            if (name.startsWith(prefix) && !asked.contains(name) && !name.equals(CONFIG_FILE)
-                    && !TOOLING.matcher(name).matches()) {
+            boolean tooling = TOOLING.matcher(name).matches()
+                    && !(readsDatabase && DATABASE.matcher(name).matches());
+            if (name.startsWith(prefix) && !asked.contains(name) && !name.equals(CONFIG_FILE) && !tooling) {
                 problems.add(name + " is not a setting of the " + application + " (misspelt, or meant for "
                         + "another component?)");
             }

@@ -173,6 +173,20 @@ class ConfigReaderTest {
     }
 
     @Test
+    void aMisspeltDatabaseSettingIsAnErrorForTheApplicationThatReadsThem() {
+        Map<String, String> env = Map.of("NODEPULSE_DB_STARTUP_TIMOUT", "5m", "NODEPULSE_DB_WRITER_USER", "w");
+        ConfigReader sink = ConfigReader.fromEnv(env);
+        sink.string("NODEPULSE_DB_WRITER_USER", null);
+        sink.rejectUnknown("NODEPULSE_", "processor", true);
+        assertThat(sink.problems()).singleElement().asString()
+                .startsWith("NODEPULSE_DB_STARTUP_TIMOUT is not a setting of the processor");
+
+        ConfigReader agent = ConfigReader.fromEnv(env);
+        agent.rejectUnknown("NODEPULSE_", "agent");
+        assertThat(agent.problems()).as("another component's settings in a shared environment").isEmpty();
+    }
+
+    @Test
     void theLaunchersOwnSettingsPassThroughTheApplications() {
         ConfigReader r = ConfigReader.fromEnv(Map.of("NODEPULSE_AGENT_PORT", "9200", "NODEPULSE_PROCESSOR_PORT",
                 "9201", "NODEPULSE_SIMULATOR_JAVA_OPTS", "-Xmx1g"));

@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The processor's lifecycle: ops endpoints first (so /readyz explains a slow start), then the topics check,
- * schema registration, migrations, the two Kafka Streams applications and the sink; on close the reverse, each
- * with a timeout.
+ * schema registration, migrations, the two Kafka Streams applications and the sink; on close the sink and both
+ * applications side by side within one shutdown timeout, then the ops endpoints.
  */
 final class ProcessorApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProcessorApp.class);

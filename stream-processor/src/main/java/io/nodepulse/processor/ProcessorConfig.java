@@ -126,7 +126,7 @@ public record ProcessorConfig(String topicPrefix, String applicationId, Path sta
         SinkConfig sink = sinkEnabled ? SinkConfig.fromConfig(r).withKafka(kafka) : null;
         if (sinkEnabled) {
             // with the sink off its settings are not read, so they cannot be told from misspellings
-            r.rejectUnknown("NODEPULSE_", "processor");
+            r.rejectUnknown("NODEPULSE_", "processor", true);
         }
         r.throwIfProblems();
 
