@@ -143,7 +143,7 @@ public record AgentConfig(Mode mode, String node, String nodeSource, String clus
             for (String p : ProducerProperties.problems(producer)) {
                 r.problem(p);
             }
-            if (!producer.containsKey(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
+            if (!ConfigReader.hasValue(producer, CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
                 r.problem("KAFKA_BOOTSTRAP_SERVERS is required: the Kafka brokers, e.g. kafka-0.kafka:9093 "
                         + "(only --once runs without Kafka)");
             }

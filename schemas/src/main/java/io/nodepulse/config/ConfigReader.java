@@ -298,8 +298,8 @@ public final class ConfigReader {
             if (!name.startsWith(KAFKA_PREFIX)) {
                 continue;
             }
-            String prop = kafkaProperty(name, known);
-            if (prop == null && name.endsWith(FILE_SUFFIX)) {
+            if (name.endsWith(FILE_SUFFIX)) {
+                // X_FILE reads X from a file when X is a property; otherwise it may be a property ending in .file
                 String base = name.substring(0, name.length() - FILE_SUFFIX.length());
                 String baseProp = kafkaProperty(base, known);
                 if (baseProp != null) {
@@ -307,7 +307,7 @@ public final class ConfigReader {
                     continue;
                 }
             }
-            names.put(name, prop);
+            names.put(name, kafkaProperty(name, known));
         }
         for (Map.Entry<String, String> e : names.entrySet()) {
             String name = e.getKey();
@@ -325,14 +325,18 @@ public final class ConfigReader {
                 continue;
             }
             String value = lookup(name);
-            if (value != null && value.isBlank()) {
-                problems.add(name + " is set but empty; give it a value or unset it");
-            } else if (value != null) {
+            if (value != null) { // empty is a value: ssl.endpoint.identification.algorithm= turns the check off
                 props.put(prop, value);
                 record(name, value);
             }
         }
         return props;
+    }
+
+    /** True when {@code props} has {@code key} with a value that is not blank (a required Kafka property). */
+    public static boolean hasValue(Map<String, Object> props, String key) {
+        Object v = props.get(key);
+        return v != null && !v.toString().isBlank();
     }
 
     /**

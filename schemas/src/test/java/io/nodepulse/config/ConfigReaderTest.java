@@ -111,13 +111,21 @@ class ConfigReaderTest {
     }
 
     @Test
-    void emptyOrNamelessKafkaVariablesAreProblems() {
-        ConfigReader r = ConfigReader.fromEnv(Map.of("KAFKA_BOOTSTRAP_SERVERS", " ", "KAFKA_FILE", "/x"));
-        Map<String, Object> props = r.kafka(Set.of("bootstrap.servers")::contains, "producer");
-        assertThat(props).isEmpty();
-        assertThat(r.problems()).containsExactlyInAnyOrder(
-                "KAFKA_BOOTSTRAP_SERVERS is set but empty; give it a value or unset it",
-                "KAFKA_FILE maps to 'file', which is not a producer property.");
+    void anEmptyKafkaValueIsPassedOnAndANamelessOneIsAProblem() {
+        ConfigReader r = ConfigReader.fromEnv(Map.of("KAFKA_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM", "",
+                "KAFKA_FILE", "/x"));
+        Map<String, Object> props = r.kafka(Set.of("ssl.endpoint.identification.algorithm")::contains, "producer");
+        assertThat(props).containsExactly(Map.entry("ssl.endpoint.identification.algorithm", ""));
+        assertThat(r.problems()).containsExactly("KAFKA_FILE maps to 'file', which is not a producer property.");
+        assertThat(ConfigReader.hasValue(Map.of("bootstrap.servers", " "), "bootstrap.servers")).isFalse();
+    }
+
+    @Test
+    void aSecretFileIsReadEvenWhenEveryNameCountsAsAProperty() throws IOException {
+        Path jaas = dir.resolve("jaas");
+        Files.writeString(jaas, "required;\n");
+        ConfigReader r = ConfigReader.fromEnv(Map.of("KAFKA_SASL_JAAS_CONFIG_FILE", jaas.toString()));
+        assertThat(r.kafka(name -> true, "Kafka client")).containsExactly(Map.entry("sasl.jaas.config", "required;"));
     }
 
     @Test

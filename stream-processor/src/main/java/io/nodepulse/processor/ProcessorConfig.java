@@ -112,7 +112,7 @@ public record ProcessorConfig(String topicPrefix, String applicationId, Path sta
 
         Map<String, Object> kafka = r.kafka(ProcessorConfig::knownKafkaProperty,
                 "Kafka Streams, consumer, producer or admin client");
-        if (!kafka.containsKey(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
+        if (!ConfigReader.hasValue(kafka, CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
             r.problem("KAFKA_BOOTSTRAP_SERVERS is required: the Kafka brokers, e.g. kafka-0.kafka:9092");
         }
         for (String owned : List.of(StreamsConfig.APPLICATION_ID_CONFIG, StreamsConfig.PROCESSING_GUARANTEE_CONFIG,

@@ -24,6 +24,14 @@ class ProcessorConfigTest {
     }
 
     @Test
+    void aBlankBootstrapIsRequiredToo() {
+        Map<String, String> env = new HashMap<>(minimal());
+        env.put("KAFKA_BOOTSTRAP_SERVERS", " ");
+        assertThatThrownBy(() -> ProcessorConfig.fromEnv(env)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("KAFKA_BOOTSTRAP_SERVERS is required");
+    }
+
+    @Test
     void defaults() {
         ProcessorConfig c = ProcessorConfig.fromEnv(minimal());
         assertThat(c.applicationId()).isEqualTo("nodepulse-processor");

@@ -78,7 +78,7 @@ public record SimulatorConfig(String topicPrefix, boolean createTopics, int topi
                 r.secret(ProducerProperties.variable(property), null);
             }
         }
-        if (!user.containsKey(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
+        if (!ConfigReader.hasValue(user, CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
             r.problem("KAFKA_BOOTSTRAP_SERVERS is required: the Kafka brokers, e.g. 127.0.0.1:29092 (./nodepulse "
                     + "simulate sets it from the local stack)");
         }

@@ -695,7 +695,10 @@ public final class Spool implements AutoCloseable {
     }
 
     private void countCorrupt(Segment seg, long from, long to, long records) {
-        boolean beyond = seg.baseId > countedBase || (seg.baseId == countedBase && from >= countedOffset);
+        // a region is counted once: a later pass (after a rewind) reaches it again; an empty region (ids lost at a
+        // segment's end) counts once at its offset too
+        boolean beyond = seg.baseId > countedBase || (seg.baseId == countedBase
+                && (from > countedOffset || (from == countedOffset && to > from)));
         if (!beyond) {
             return;
         }

@@ -218,6 +218,7 @@ public final class Publisher implements AutoCloseable {
         int done = 0;
         int sent = 0;
         Throwable failed = null;
+        Throwable fatal = null;
         for (Future<RecordMetadata> f : futures) {
             if (!f.isDone()) {
                 failed = new org.apache.kafka.common.errors.TimeoutException("not completed after flush");
@@ -229,7 +230,9 @@ public final class Publisher implements AutoCloseable {
                 done++;
             } catch (ExecutionException e) {
                 if (errorIn(e.getCause()) != null) {
-                    throw new KafkaException(e.getCause());
+                    fatal = e.getCause(); // released up to here below, then the sender stops
+                    failed = fatal;
+                    break;
                 }
                 if (!isPermanent(e.getCause())) {
                     failed = e.getCause();
@@ -266,6 +269,9 @@ public final class Publisher implements AutoCloseable {
         if (done < window.size()) {
             // the rest of the window was not handed over or not acknowledged: continue from the first of them
             spool.rewind();
+        }
+        if (fatal != null) {
+            throw new KafkaException(fatal);
         }
         if (failed == null) {
             return true;

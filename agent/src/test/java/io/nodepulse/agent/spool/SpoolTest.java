@@ -235,6 +235,11 @@ class SpoolTest {
             List<Long> read = seqs(readAll(spool));
             assertThat(read).hasSize(38).doesNotContain(perSegment - 1, perSegment);
             assertThat(metrics.corruptRecords()).as("the two records the cut took").isEqualTo(2);
+            for (int round = 0; round < 3; round++) {
+                spool.rewind();
+                assertThat(readAll(spool)).hasSize(38);
+            }
+            assertThat(metrics.corruptRecords()).as("counted once, however often it is read").isEqualTo(2);
         }
     }
 

@@ -368,6 +368,27 @@ class PublisherTest {
 
     @Test
     @Timeout(60)
+    void eventsAcknowledgedBeforeAnErrorLeaveTheSpool() throws Exception {
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(),
+                new ByteArraySerializer()) {
+            @Override
+            public synchronized void flush() {
+                completeNext();
+                errorNext(new KafkaException(new UnsatisfiedLinkError("libzstd-jni: failed to map segment")));
+            }
+        };
+        spool = openSpool();
+        spool.append(event(1));
+        spool.append(event(2));
+        List<Throwable> stopped = Collections.synchronizedList(new ArrayList<>());
+        start(() -> producer, p -> { }, stopped::add);
+        await(() -> !stopped.isEmpty(), "the sender to stop");
+        assertThat(spool.status().pending()).as("only the unacknowledged event stays spooled").isEqualTo(1);
+        assertThat(publisher.status().stopped()).isTrue();
+    }
+
+    @Test
+    @Timeout(60)
     void anErrorWhileRegisteringTheSchemaStopsTheSenderToo() throws Exception {
         spool = openSpool();
         List<Throwable> stopped = Collections.synchronizedList(new ArrayList<>());
