@@ -12,12 +12,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -45,13 +43,7 @@ class AgentRuntimeTest {
     private AgentRuntime runtime;
 
     private AgentConfig config(String... kv) {
-        Map<String, String> env = new HashMap<>();
-        env.put("NODEPULSE_HOST_PROC", "/proc");
-        env.put("NODEPULSE_HOST_SYS", "/sys");
-        env.put("NODEPULSE_HOST_ROOT", "/");
-        env.put("NODE_NAME", "node-a");
-        env.put("KAFKA_BOOTSTRAP_SERVERS", "kafka.invalid:9092");
-        env.put("NODEPULSE_SPOOL_DIR", tmp.resolve("spool").toString());
+        Map<String, String> env = MainTest.env(tmp.resolve("spool"));
         env.put("NODEPULSE_HTTP_HOST", "127.0.0.1");
         env.put("NODEPULSE_HTTP_PORT", "0");
         env.put("NODEPULSE_SHUTDOWN_GRACE", "1s");
@@ -114,24 +106,14 @@ class AgentRuntimeTest {
         collecting.start();
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(20);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(5);
-        }
-    }
-
     @Test
     void aBatchSizeWithSpacesAroundTheNumberIsReadAsKafkaReadsIt() throws Exception {
         MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
                 new ByteArraySerializer());
         start(config("KAFKA_BATCH_SIZE", " 65536"), props -> producer);
         collectInTheBackground();
-        await(() -> !producer.history().isEmpty(), "the first event to be sent");
-        await(() -> runtime.readiness().ready(), "readiness");
+        Await.until(() -> !producer.history().isEmpty(), "the first event to be sent");
+        Await.until(() -> runtime.readiness().ready(), "readiness");
         assertThat(runtime.readiness().detail()).anySatisfy(line -> assertThat(line).startsWith("kafka: delivering"));
     }
 

@@ -270,7 +270,11 @@ public final class Publisher implements AutoCloseable {
             // the rest of the window was not handed over or not acknowledged: continue from the first of them
             spool.rewind();
         }
-        if (fatal != null) {
+        if (fatal instanceof RuntimeException re) {
+            throw re;
+        } else if (fatal instanceof Error err) {
+            throw err;
+        } else if (fatal != null) {
             throw new KafkaException(fatal);
         }
         if (failed == null) {

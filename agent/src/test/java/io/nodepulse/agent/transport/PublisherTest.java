@@ -2,6 +2,7 @@ package io.nodepulse.agent.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nodepulse.agent.Await;
 import io.nodepulse.agent.spool.FsyncPolicy;
 import io.nodepulse.agent.spool.Spool;
 import io.nodepulse.agent.spool.SpoolEvent;
@@ -23,7 +24,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Callback;
@@ -157,16 +157,6 @@ class PublisherTest {
         return publisher;
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(20);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(5);
-        }
-    }
-
     @AfterEach
     void tearDown() {
         if (publisher != null) {
@@ -184,11 +174,11 @@ class PublisherTest {
             spool.append(event(i));
         }
         start((seq, attempt) -> Outcome.LAND, p -> { });
-        await(() -> spool.status().pending() == 0, "everything acknowledged");
+        Await.until(() -> spool.status().pending() == 0, "everything acknowledged");
         for (long i = 11; i <= 13; i++) {
             spool.append(event(i));
         }
-        await(() -> spool.status().pending() == 0, "new events acknowledged");
+        Await.until(() -> spool.status().pending() == 0, "new events acknowledged");
         assertThat(landed).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L);
         assertThat(metrics.sent()).isEqualTo(13);
         assertThat(metrics.resent("retry") + metrics.resent("restart")).isZero();
@@ -203,7 +193,7 @@ class PublisherTest {
             spool.append(event(i));
         }
         start((seq, attempt) -> seq == 6 && attempt <= 2 ? Outcome.LOST : Outcome.LAND, p -> { });
-        await(() -> spool.status().pending() == 0, "everything acknowledged");
+        Await.until(() -> spool.status().pending() == 0, "everything acknowledged");
         assertThat(landed).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
         assertThat(metrics.sent()).isEqualTo(10);
         assertThat(metrics.resent("retry")).as("6..8 again after the first failure, 6..9 after the second")
@@ -219,7 +209,7 @@ class PublisherTest {
         }
         start((seq, attempt) -> (seq == 3 || seq == 9) && attempt == 1 ? Outcome.LANDED_BUT_TIMED_OUT
                 : Outcome.LAND, p -> { });
-        await(() -> spool.status().pending() == 0, "everything acknowledged");
+        Await.until(() -> spool.status().pending() == 0, "everything acknowledged");
         List<Long> firsts = landed.stream().distinct().toList();
         assertThat(firsts).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L);
         assertThat(landed).hasSize(14);
@@ -233,7 +223,7 @@ class PublisherTest {
             spool.append(event(i));
         }
         start((seq, attempt) -> seq == 6 && attempt == 1 ? Outcome.FAILS_AT_ONCE : Outcome.LAND, p -> { });
-        await(() -> spool.status().pending() == 0, "everything acknowledged");
+        Await.until(() -> spool.status().pending() == 0, "everything acknowledged");
         assertThat(landed).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
         assertThat(handed.indexOf(7L)).as("7 is handed over only after 6 was handed over again")
                 .isGreaterThan(handed.lastIndexOf(6L));
@@ -247,7 +237,7 @@ class PublisherTest {
             spool.append(event(i));
         }
         start((seq, attempt) -> seq == 2 && attempt == 1 ? Outcome.LANDS_AT_ONCE : Outcome.LAND, p -> { });
-        await(() -> spool.status().pending() == 0, "everything acknowledged");
+        Await.until(() -> spool.status().pending() == 0, "everything acknowledged");
         assertThat(landed).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
         assertThat(metrics.resent("retry")).isZero();
         assertThat(metrics.sent()).isEqualTo(10);
@@ -260,7 +250,7 @@ class PublisherTest {
             spool.append(event(i));
         }
         start((seq, attempt) -> seq == 2 ? Outcome.TOO_LARGE : Outcome.LAND, p -> { });
-        await(() -> spool.status().pending() == 0, "everything released");
+        Await.until(() -> spool.status().pending() == 0, "everything released");
         assertThat(landed).containsExactly(1L, 3L, 4L, 5L, 6L);
         assertThat(spoolMetrics.dropped("rejected")).isEqualTo(1);
         assertThat(metrics.sent()).isEqualTo(5);
@@ -279,7 +269,7 @@ class PublisherTest {
                 throw new KafkaException("cannot register schemas in topic t.schemas: broker unreachable");
             }
         });
-        await(() -> spool.status().pending() == 0, "everything acknowledged");
+        Await.until(() -> spool.status().pending() == 0, "everything acknowledged");
         assertThat(registrations.get()).isEqualTo(3);
         assertThat(landed).containsExactly(1L, 2L, 3L);
         assertThat(registry.scrape()).contains("nodepulse_agent_send_failures_total{error=\"KafkaException\"} 2");
@@ -295,7 +285,7 @@ class PublisherTest {
         spool = openSpool();
         spool.append(event(6));
         start((seq, attempt) -> Outcome.LAND, p -> { });
-        await(() -> spool.status().pending() == 0, "everything acknowledged");
+        Await.until(() -> spool.status().pending() == 0, "everything acknowledged");
         assertThat(landed).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
         assertThat(metrics.resent("restart")).isEqualTo(5);
         assertThat(metrics.resent("retry")).isZero();
@@ -322,7 +312,7 @@ class PublisherTest {
             throw new KafkaException("Failed to construct kafka producer",
                     new ConfigException("No resolvable bootstrap urls given in bootstrap.servers"));
         }, p -> { }, e -> { });
-        await(() -> builds.get() >= 3, "retries");
+        Await.until(() -> builds.get() >= 3, "retries");
         PublisherStatus status = publisher.status();
         assertThat(status.stopped()).isFalse();
         assertThat(status.failure()).contains("Failed to construct kafka producer")
@@ -356,7 +346,7 @@ class PublisherTest {
         spool.append(event(1));
         List<Throwable> stopped = Collections.synchronizedList(new ArrayList<>());
         start(() -> producer, p -> { }, stopped::add);
-        await(() -> !stopped.isEmpty(), "the sender to stop");
+        Await.until(() -> !stopped.isEmpty(), "the sender to stop");
         PublisherStatus status = publisher.status();
         assertThat(status.stopped()).isTrue();
         assertThat(status.failure()).contains("UnsatisfiedLinkError").contains("failed to map segment");
@@ -382,7 +372,7 @@ class PublisherTest {
         spool.append(event(2));
         List<Throwable> stopped = Collections.synchronizedList(new ArrayList<>());
         start(() -> producer, p -> { }, stopped::add);
-        await(() -> !stopped.isEmpty(), "the sender to stop");
+        Await.until(() -> !stopped.isEmpty(), "the sender to stop");
         assertThat(spool.status().pending()).as("only the unacknowledged event stays spooled").isEqualTo(1);
         assertThat(publisher.status().stopped()).isTrue();
     }
@@ -396,7 +386,7 @@ class PublisherTest {
             throw new NoClassDefFoundError("Could not initialize class "
                     + "com.github.luben.zstd.ZstdOutputStreamNoFinalizer");
         }, stopped::add);
-        await(() -> !stopped.isEmpty(), "the sender to stop");
+        Await.until(() -> !stopped.isEmpty(), "the sender to stop");
         assertThat(stopped.get(0)).isInstanceOf(NoClassDefFoundError.class);
         assertThat(publisher.status().stopped()).isTrue();
         assertThat(publisher.status().failure()).contains("NoClassDefFoundError");
