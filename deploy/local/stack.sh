@@ -103,13 +103,14 @@ pg_mode() {
 PG_MODE=$(pg_mode)
 [[ $PG_MODE == native || $PG_MODE == chroot ]] || die "NODEPULSE_PG_MODE must be native or chroot, not '$PG_MODE'"
 
+# postgres sees the stack's pg/ dir through a bind mount at a short path it can reach: the clone may sit
+# under /root (mode 0700) or deep enough to overflow a Unix socket path (107 bytes)
 MOUNT_ID=$(printf '%s' "$NP_HOME" | sha1sum | cut -c1-12)
+PG_IN=/var/lib/nodepulse/$MOUNT_ID
 if [[ $PG_MODE == chroot ]]; then
-  PG_IN=/var/lib/nodepulse/$MOUNT_ID # the stack's pg/ dir as postgres sees it
   PG_MOUNTPOINT=$TRIXIE_ROOT$PG_IN
 else
-  PG_IN=$PG_DIR
-  PG_MOUNTPOINT=""
+  PG_MOUNTPOINT=$PG_IN
 fi
 PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
 
@@ -211,7 +212,8 @@ make_dirs() {
 # --- Java / Maven ---------------------------------------------------------------
 
 ensure_java_maven() {
-  if ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
+  # javac and jlink, not only java: maven alone brings a JRE
+  if ! command -v javac >/dev/null 2>&1 || ! command -v jlink >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
     apt_install default-jdk-headless maven
   fi
   local v
@@ -533,7 +535,14 @@ ensure_native_pg() {
   ((${#missing[@]} == 0)) && return 0
   local had_main=0
   [[ -d /etc/postgresql/$PG_MAJOR/main ]] && had_main=1
-  apt_install "${missing[@]}"
+  # no default cluster on 5432 during this install (its start could fail the package's install where 5432 is
+  # taken); the setting is removed afterwards, so later installs on this host behave as usual
+  local nocluster=/etc/postgresql-common/createcluster.d/nodepulse-install.conf
+  mkdir -p /etc/postgresql-common/createcluster.d
+  printf 'create_main_cluster = false\n' >"$nocluster"
+  (apt_install "${missing[@]}") || { rm -f "$nocluster"; exit 1; }
+  APT_UPDATED=1
+  rm -f "$nocluster"
   # The package creates and starts a default cluster on 5432; this stack runs its own.
   if ((had_main == 0)) && [[ -d /etc/postgresql/$PG_MAJOR/main ]]; then
     say "removing the default $PG_MAJOR/main cluster the package just created (this stack runs its own)"
@@ -564,7 +573,6 @@ pg_run() {
 pg_mounted() { [[ -n $PG_MOUNTPOINT ]] && mountpoint -q "$PG_MOUNTPOINT" 2>/dev/null; }
 
 mount_pg_dir() {
-  [[ $PG_MODE == chroot ]] || return 0
   pg_mounted && return 0
   mkdir -p "$PG_MOUNTPOINT"
   mount --bind "$PG_DIR" "$PG_MOUNTPOINT" || die "cannot bind-mount $PG_DIR at $PG_MOUNTPOINT"
@@ -682,10 +690,15 @@ start_pg() {
   pg_ids
   chown "$PG_UID:$PG_GID" "$PG_DIR"
   chmod 0700 "$PG_DIR"
+  if [[ -d $PG_DIR/data && $(stat -c %u "$PG_DIR/data") != "$PG_UID" ]]; then
+    # made under the other mode (Debian 12's root, then a Debian 13 host): its postgres has another uid
+    say "handing $PG_DIR to this postgres user (uid $PG_UID)"
+    chown -R "$PG_UID:$PG_GID" "$PG_DIR"
+  fi
   mount_pg_dir
-  if [[ $PG_MODE == native ]] && ! pg_run test -w "$PG_DIR"; then
-    die "the postgres user cannot reach $PG_DIR" "" \
-      "every parent dir of NODEPULSE_HOME must be searchable by 'postgres' (chmod o+x), or set NODEPULSE_HOME elsewhere"
+  if ! pg_run test -w "$PG_IN"; then
+    die "the postgres user cannot write $PG_IN (the bind mount of $PG_DIR)" "" \
+      "check that /var/lib/nodepulse is searchable by 'postgres' (chmod 755) and $PG_DIR is owned by it"
   fi
   mkdir -p "$PG_DIR/run"
   chown "$PG_UID:$PG_GID" "$PG_DIR/run"
@@ -745,9 +758,7 @@ stop_pg() {
   fi
   wait_pg_leftovers 20 || warn "postgres processes still use the data dir: $(pg_leftovers | tr '\n' ' ')"
   rm -f "$PG_PID_FILE"
-  if [[ $PG_MODE == chroot ]] || [[ -s $PG_MOUNT_FILE ]]; then
-    umount_pg_dir
-  fi
+  umount_pg_dir
 }
 
 # psql_cmd : the psql to use: PostgreSQL 17's on the host, else the host's psql, else the root's

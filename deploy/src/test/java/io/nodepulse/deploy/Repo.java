@@ -32,13 +32,14 @@ final class Repo {
         return (p != null ? Path.of(p) : deploy().resolve("target")).toAbsolutePath().normalize();
     }
 
-    /** The JDK whose jlink builds the images' runtime. */
+    /** The JDK whose jlink builds the images' runtime: {@code -Dnodepulse.jdk}, else the one running the tests. */
     static Path jdk() {
-        String p = System.getProperty("nodepulse.jdk", "/usr/lib/jvm/java-17-openjdk-amd64");
-        Path jdk = Path.of(p);
+        String p = System.getProperty("nodepulse.jdk");
+        Path jdk = Path.of(p == null || p.isBlank() ? System.getProperty("java.home") : p);
         if (!Files.isExecutable(jdk.resolve("bin/jlink")) || !Files.isDirectory(jdk.resolve("jmods"))) {
-            throw new IllegalStateException("no JDK with jlink and jmods at " + jdk + ": install "
-                    + "openjdk-17-jdk-headless or pass -Dnodepulse.jdk=<JDK 17 home>");
+            throw new IllegalStateException("no JDK with jlink and jmods at " + jdk + ": install Debian's "
+                    + "default-jdk-headless (OpenJDK 17 on Debian 12, 21 on Debian 13) or pass "
+                    + "-Dnodepulse.jdk=<home of a JDK 17 to 23 with jmods>");
         }
         return jdk;
     }
