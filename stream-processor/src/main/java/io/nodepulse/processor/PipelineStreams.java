@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -66,12 +66,10 @@ public final class PipelineStreams implements AutoCloseable {
         clients.forEach((name, c) -> c.setStateListener((now, before) -> listener.onChange(name, now, before)));
     }
 
-    public void onUncaughtException(BiConsumer<String, Throwable> handler,
-                                    StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse response) {
-        clients.forEach((name, c) -> c.setUncaughtExceptionHandler(e -> {
-            handler.accept(name, e);
-            return response;
-        }));
+    /** Registers the handler of a stream thread's uncaught exception on every client, with the client's name. */
+    public void onUncaughtException(
+            BiFunction<String, Throwable, StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse> handler) {
+        clients.forEach((name, c) -> c.setUncaughtExceptionHandler(e -> handler.apply(name, e)));
     }
 
     public void start() {

@@ -23,7 +23,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +37,8 @@ final class ProcessorApp implements AutoCloseable {
     private final ProcessorConfig config;
     private final MetricRegistry registry = new MetricRegistry();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CountDownLatch closingSignal = new CountDownLatch(1);
+    private final StreamsFailures failures;
     private volatile String phase = "starting";
     private volatile int exitCode;
     private volatile boolean closing;
@@ -49,6 +50,8 @@ final class ProcessorApp implements AutoCloseable {
 
     ProcessorApp(ProcessorConfig config) {
         this.config = config;
+        this.failures = new StreamsFailures(config.stateDir(),
+                d -> closingSignal.await(d.toMillis(), TimeUnit.MILLISECONDS), System::currentTimeMillis);
     }
 
     void start() throws IOException, InterruptedException {
@@ -94,8 +97,7 @@ final class ProcessorApp implements AutoCloseable {
                 stopped.countDown();
             }
         });
-        streams.onUncaughtException((name, e) -> log.error("stream thread of {} failed: {}", name, e.toString(), e),
-                StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+        streams.onUncaughtException(failures::onFailure);
         streams.start();
         if (config.sink() != null) {
             phase = "starting the sink";
@@ -175,6 +177,11 @@ final class ProcessorApp implements AutoCloseable {
         }
         boolean[] ready = {true};
         streamsStatus.readiness(detail, ready);
+        String streamsProblem = failures.problem();
+        if (streamsProblem != null) {
+            detail.add("streams: " + streamsProblem);
+            ready[0] = false;
+        }
         if (sink != null) {
             Readiness s = sink.readiness();
             detail.addAll(s.detail());
@@ -202,6 +209,7 @@ final class ProcessorApp implements AutoCloseable {
             return;
         }
         closing = true;
+        closingSignal.countDown();
         phase = "stopping";
         // the sink and both Streams applications close side by side within one shutdown timeout, so a sink
         // blocked on an unreachable database cannot use up the pod's grace period before Streams closes
