@@ -49,7 +49,8 @@ public final class ConfigReader {
     public static final Pattern TOOLING = Pattern.compile("NODEPULSE_(HOME|KAFKA_BOOTSTRAP|KAFKA_LIBS|KAFKA_PORT"
             + "|KAFKA_CONTROLLER_PORT|KAFKA_HEAP.*|KAFKA_START_TIMEOUT|PG_.*|JDBC_URL|DB_.*|KUSTOMIZE|PSQL|TMPDIR"
             + "|JAVA_OPTS|SIMULATOR_JAVA_OPTS|AGENT_PORT|PROCESSOR_PORT|KEEP_TEST_DATA|TRIXIE_ROOT|DEBIAN_MIRROR)");
-    private static final Pattern DATABASE = Pattern.compile("NODEPULSE_(JDBC_URL|DB_.*)");
+    /** The processor's database settings; the reader's password (for people and dashboards) is not one. */
+    private static final Pattern DATABASE = Pattern.compile("NODEPULSE_(JDBC_URL|DB_(?!READER_PASSWORD).*)");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)([KMGT]i?B?|B)?", Pattern.CASE_INSENSITIVE);
 

@@ -124,4 +124,27 @@ class ProcessorConfigTest {
                 .contains("KAFKA_SASL_JAAS_CONFIG=****")
                 .doesNotContain("s3cret").doesNotContain("kafka-secret");
     }
+
+    @Test
+    void theLocalStacksWholeEnvironmentIsAccepted(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // what eval "$(deploy/local/stack.sh env)" exports (its cmd_env), seen by a processor started from that shell
+        java.util.Set<String> exported = new java.util.TreeSet<>();
+        for (String line : Files.readAllLines(Path.of("../deploy/local/stack.sh"))) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\s+\"(NODEPULSE_[A-Z_]+)=").matcher(line);
+            while (m.find()) {
+                exported.add(m.group(1));
+            }
+        }
+        assertThat(exported).contains("NODEPULSE_DB_READER_PASSWORD_FILE", "NODEPULSE_JDBC_URL");
+        Path pw = dir.resolve("pw");
+        Files.writeString(pw, "x\n");
+        Map<String, String> env = new HashMap<>(minimal());
+        env.remove("NODEPULSE_SINK_ENABLED");
+        for (String name : exported) {
+            env.put(name, name.endsWith("_FILE") ? pw.toString() : name.toLowerCase(java.util.Locale.ROOT));
+        }
+        env.put("NODEPULSE_JDBC_URL", "jdbc:postgresql://127.0.0.1:25432/nodepulse");
+        env.put("NODEPULSE_PG_PORT", "25432");
+        assertThat(ProcessorConfig.fromEnv(env).sink()).isNotNull();
+    }
 }
