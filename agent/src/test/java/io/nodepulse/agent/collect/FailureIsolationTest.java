@@ -35,13 +35,17 @@ class FailureIsolationTest {
         return Events.complete(c.collect(Events.T0), 1);
     }
 
+    /** One event from a collector of the fixture tree with the default settings. */
+    private NodeMetrics collectFixture() {
+        try (NodeCollector c = Fixtures.collector(Fixtures.settings(tree), tree, new Fixtures.ManualClock())) {
+            return collectOnce(c);
+        }
+    }
+
     @Test
     void missingDiskstatsFailsOnlyTheDiskCollector() throws IOException {
         Files.delete(tree.resolve("proc/diskstats"));
-        NodeMetrics e;
-        try (NodeCollector c = Fixtures.collector(Fixtures.settings(tree), tree, new Fixtures.ManualClock())) {
-            e = collectOnce(c);
-        }
+        NodeMetrics e = collectFixture();
         CollectorResult disk = results(e).get("disk");
         assertThat(disk.getOk()).isFalse();
         assertThat(disk.getError()).isEqualTo("cannot read " + tree.resolve("proc/diskstats") + ": no such file");
@@ -55,10 +59,7 @@ class FailureIsolationTest {
     @Test
     void missingProcStatFailsTheThreeCollectorsThatNeedIt() throws IOException {
         Files.delete(tree.resolve("proc/stat"));
-        NodeMetrics e;
-        try (NodeCollector c = Fixtures.collector(Fixtures.settings(tree), tree, new Fixtures.ManualClock())) {
-            e = collectOnce(c);
-        }
+        NodeMetrics e = collectFixture();
         assertThat(results(e).values()).filteredOn(r -> !r.getOk()).extracting(CollectorResult::getName)
                 .containsExactlyInAnyOrder("cpu", "load", "processes");
         assertThat(e.getCpu()).isNull();
@@ -71,10 +72,7 @@ class FailureIsolationTest {
     @Test
     void malformedInputIsNamed() {
         Fixtures.write(tree.resolve("proc/meminfo"), "MemTotal: lots kB\nMemFree: 1 kB\n");
-        NodeMetrics e;
-        try (NodeCollector c = Fixtures.collector(Fixtures.settings(tree), tree, new Fixtures.ManualClock())) {
-            e = collectOnce(c);
-        }
+        NodeMetrics e = collectFixture();
         assertThat(results(e).get("memory").getError()).isEqualTo("malformed input: 'lots' is not a number (MemTotal)");
         assertThat(e.getMemory()).isNull();
     }
@@ -82,19 +80,14 @@ class FailureIsolationTest {
     @Test
     void bootIdFallsBackToBootTime() throws IOException {
         Files.delete(tree.resolve("proc/sys/kernel/random/boot_id"));
-        try (NodeCollector c = Fixtures.collector(Fixtures.settings(tree), tree, new Fixtures.ManualClock())) {
-            assertThat(collectOnce(c).getBootId()).isEqualTo("btime-1700000000");
-        }
+        assertThat(collectFixture().getBootId()).isEqualTo("btime-1700000000");
     }
 
     @Test
     void aThermalZoneWithoutATypeIsLeftOutAndTheOthersReported() throws IOException {
         // zone 2 of the fixture has no temp; zone 0 loses its type
         Files.delete(tree.resolve("sys/class/thermal/thermal_zone0/type"));
-        NodeMetrics e;
-        try (NodeCollector c = Fixtures.collector(Fixtures.settings(tree), tree, new Fixtures.ManualClock())) {
-            e = collectOnce(c);
-        }
+        NodeMetrics e = collectFixture();
         assertThat(results(e).get("thermal").getOk()).isTrue();
         assertThat(e.getThermalZones()).extracting(z -> z.getZone()).containsExactly("thermal_zone1");
     }
@@ -103,10 +96,7 @@ class FailureIsolationTest {
     void pressureAndThermalMayBeAbsentWithoutFailing() throws IOException {
         CounterHandlingTest.deleteTree(tree.resolve("proc/pressure"));
         CounterHandlingTest.deleteTree(tree.resolve("sys/class/thermal"));
-        NodeMetrics e;
-        try (NodeCollector c = Fixtures.collector(Fixtures.settings(tree), tree, new Fixtures.ManualClock())) {
-            e = collectOnce(c);
-        }
+        NodeMetrics e = collectFixture();
         assertThat(e.getPressure()).isNull();
         assertThat(e.getThermalZones()).isEmpty();
         assertThat(results(e).get("pressure").getOk()).isTrue();
@@ -116,11 +106,9 @@ class FailureIsolationTest {
     @Test
     void cpuPressureAloneMissing() throws IOException {
         Files.delete(tree.resolve("proc/pressure/cpu"));
-        try (NodeCollector c = Fixtures.collector(Fixtures.settings(tree), tree, new Fixtures.ManualClock())) {
-            NodeMetrics e = collectOnce(c);
-            assertThat(e.getPressure().getCpuPressure()).isNull();
-            assertThat(e.getPressure().getIoPressure()).isNotNull();
-        }
+        NodeMetrics e = collectFixture();
+        assertThat(e.getPressure().getCpuPressure()).isNull();
+        assertThat(e.getPressure().getIoPressure()).isNotNull();
     }
 
     @Test
