@@ -37,11 +37,11 @@ final class ProcessorApp implements AutoCloseable {
     private final ProcessorConfig config;
     private final MetricRegistry registry = new MetricRegistry();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Counted down when close begins; {@link #closing()} and the disk-full pauses read it. */
     private final CountDownLatch closingSignal = new CountDownLatch(1);
     private final StreamsFailures failures;
     private volatile String phase = "starting";
     private volatile int exitCode;
-    private volatile boolean closing;
     private OpsServer ops;
     private WireSerdes serdes;
     private PipelineStreams streams;
@@ -66,7 +66,7 @@ final class ProcessorApp implements AutoCloseable {
         Topics names = new Topics(config.topicPrefix(), offline);
         phase = "checking topics";
         ensureTopics(names);
-        if (closing) {
+        if (closing()) {
             return;
         }
         phase = "registering schemas";
@@ -131,7 +131,7 @@ final class ProcessorApp implements AutoCloseable {
         adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) config.kafkaTimeout().toMillis());
         Duration wait = Duration.ofSeconds(1);
         try (Admin admin = Admin.create(adminConfig)) {
-            while (!closing) {
+            while (!closing()) {
                 try {
                     Set<String> existing = admin.listTopics().names()
                             .get(config.kafkaTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -166,8 +166,12 @@ final class ProcessorApp implements AutoCloseable {
         }
     }
 
+    private boolean closing() {
+        return closingSignal.getCount() == 0;
+    }
+
     boolean live() {
-        return streams == null ? !closing : streamsStatus.live() && (sink == null || sink.running());
+        return streams == null ? !closing() : streamsStatus.live() && (sink == null || sink.running());
     }
 
     Readiness readiness() {
@@ -194,7 +198,7 @@ final class ProcessorApp implements AutoCloseable {
     int await() throws InterruptedException {
         while (!stopped.await(1, TimeUnit.SECONDS)) {
             Sink s = sink;
-            String failure = s == null || closing ? null : s.failure();
+            String failure = s == null || closing() ? null : s.failure();
             if (failure != null) {
                 log.error("{}; stopping the processor so that it starts again (see the error above)", failure);
                 return 1;
@@ -205,10 +209,9 @@ final class ProcessorApp implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (closing && streams == null && sink == null) {
+        if (closing() && streams == null && sink == null) {
             return;
         }
-        closing = true;
         closingSignal.countDown();
         phase = "stopping";
         // the sink and both Streams applications close side by side within one shutdown timeout, so a sink
