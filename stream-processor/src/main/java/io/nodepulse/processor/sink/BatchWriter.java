@@ -26,10 +26,19 @@ import org.postgresql.copy.CopyManager;
  */
 final class BatchWriter {
     /**
-     * The upserts into latest and nodes lock their rows in (cluster, node) order, so two sinks whose batches share
-     * nodes wait for each other instead of deadlocking.
+     * Rows new to latest or nodes are inserted in (cluster, node) order, so two sinks whose batches share new nodes
+     * wait for each other instead of deadlocking. Rows that exist are updated in the order the join takes: two
+     * sinks of one partition (a zombie during a rebalance) can deadlock there, and PostgreSQL aborts one of them,
+     * whose batch is retried (SQLState 40P01 is retriable).
      */
     private static final String IN_KEY_ORDER = "ORDER BY u.c, u.n ";
+    /**
+     * The inventory's stored last_seen moves only when it would advance by this much (or boot, run or agent
+     * version changes): most batches then write nothing there. The nodes view shows the exact time from latest.
+     */
+    static final String SEEN_STEP = "interval '1 minute'";
+    /** Only rows that are not there yet: the update before it took care of the others. */
+    private static final String NEW_ONLY = "WHERE NOT EXISTS (SELECT 1 FROM %s x WHERE x.cluster = u.c AND x.node = u.n) ";
     private static final int COPY_CHUNK = 1 << 20;
     private static final String EPOCH_MS = "timestamptz 'epoch' + %s * interval '1 millisecond'";
 
@@ -226,14 +235,20 @@ final class BatchWriter {
         for (String col : cols.split(", ")) {
             set.append(", ").append(col).append(" = EXCLUDED.").append(col);
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + Tables.LATEST + " AS l (cluster, node, time, "
-                + cols + ") SELECT u.c, u.n, " + EPOCH_MS.formatted("u.t") + ", u.cpu_count, u.cpu_busy_ratio, "
-                + "u.memory_total_bytes, u.memory_used_bytes, u.memory_available_bytes, u.load1, "
-                + "u.disk_read_bytes_per_sec, u.disk_written_bytes_per_sec, u.net_rx_bytes_per_sec, "
-                + "u.net_tx_bytes_per_sec, u.fs_max_used_ratio, u.pods FROM unnest(?::text[], ?::text[], "
-                + "?::bigint[], ?::int[], ?::float8[], ?::bigint[], ?::bigint[], ?::bigint[], ?::float8[], "
-                + "?::float8[], ?::float8[], ?::float8[], ?::float8[], ?::float8[], ?::int[]) AS u(c, n, t, " + cols
-                + ") " + IN_KEY_ORDER + "ON CONFLICT (cluster, node) DO UPDATE SET " + set + " WHERE l.time < EXCLUDED.time")) {
+        // update the nodes already there (no speculative insert, no tuple lock), then insert the new ones
+        String source = "u AS (SELECT u.c, u.n, " + EPOCH_MS.formatted("u.t") + " AS time, " + cols + " FROM unnest("
+                + "?::text[], ?::text[], ?::bigint[], ?::int[], ?::float8[], ?::bigint[], ?::bigint[], ?::bigint[], "
+                + "?::float8[], ?::float8[], ?::float8[], ?::float8[], ?::float8[], ?::float8[], ?::int[]) AS u(c, n, t, "
+                + cols + "))";
+        StringBuilder fromU = new StringBuilder("time = u.time");
+        for (String col : cols.split(", ")) {
+            fromU.append(", ").append(col).append(" = u.").append(col);
+        }
+        try (PreparedStatement ps = c.prepareStatement("WITH " + source + ", moved AS (UPDATE " + Tables.LATEST
+                + " l SET " + fromU + " FROM u WHERE l.cluster = u.c AND l.node = u.n AND l.time < u.time) "
+                + "INSERT INTO " + Tables.LATEST + " AS l (cluster, node, time, " + cols + ") SELECT u.c, u.n, u.time, "
+                + cols + " FROM u " + NEW_ONLY.formatted(Tables.LATEST) + IN_KEY_ORDER
+                + "ON CONFLICT (cluster, node) DO UPDATE SET " + set + " WHERE l.time < EXCLUDED.time")) {
             int p = 1;
             ps.setArray(p++, c.createArrayOf("text", cluster));
             ps.setArray(p++, c.createArrayOf("text", node));
@@ -276,15 +291,28 @@ final class BatchWriter {
             run[i] = e.getValue().runId();
             version[i++] = e.getValue().agentVersion();
         }
-        String newer = "CASE WHEN EXCLUDED.last_seen >= n.last_seen THEN EXCLUDED.%1$s ELSE n.%1$s END";
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + Tables.NODES + " AS n (cluster, node, "
-                + "first_seen, last_seen, boot_id, run_id, agent_version) SELECT u.c, u.n, " + EPOCH_MS.formatted("u.f")
-                + ", " + EPOCH_MS.formatted("u.l") + ", u.b, u.r, u.v FROM unnest(?::text[], ?::text[], ?::bigint[], "
-                + "?::bigint[], ?::text[], ?::text[], ?::text[]) AS u(c, n, f, l, b, r, v) " + IN_KEY_ORDER
+        String newer = "CASE WHEN %2$s.last_seen >= n.last_seen THEN %2$s.%1$s ELSE n.%1$s END";
+        String source = "u AS (SELECT u.c, u.n, " + EPOCH_MS.formatted("u.f") + " AS first_seen, "
+                + EPOCH_MS.formatted("u.l") + " AS last_seen, u.b AS boot_id, u.r AS run_id, u.v AS agent_version "
+                + "FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[]) "
+                + "AS u(c, n, f, l, b, r, v))";
+        // a node already there is only rewritten when that changes something beyond a small move of last_seen
+        String changes = "(u.first_seen < n.first_seen OR u.last_seen >= n.last_seen + " + SEEN_STEP
+                + " OR (u.last_seen >= n.last_seen AND (u.boot_id, u.run_id, u.agent_version) IS DISTINCT FROM "
+                + "(n.boot_id, n.run_id, n.agent_version)))";
+        try (PreparedStatement ps = c.prepareStatement("WITH " + source + ", moved AS (UPDATE " + Tables.NODES
+                + " n SET first_seen = LEAST(n.first_seen, u.first_seen), last_seen = GREATEST(n.last_seen, "
+                + "u.last_seen), boot_id = " + newer.formatted("boot_id", "u") + ", run_id = "
+                + newer.formatted("run_id", "u") + ", agent_version = " + newer.formatted("agent_version", "u")
+                + ", updated_at = now() FROM u WHERE n.cluster = u.c AND n.node = u.n AND " + changes + ") "
+                + "INSERT INTO " + Tables.NODES + " AS n (cluster, node, first_seen, last_seen, boot_id, run_id, "
+                + "agent_version) SELECT u.c, u.n, u.first_seen, u.last_seen, u.boot_id, u.run_id, u.agent_version "
+                + "FROM u " + NEW_ONLY.formatted(Tables.NODES) + IN_KEY_ORDER
                 + "ON CONFLICT (cluster, node) DO UPDATE SET first_seen = LEAST(n.first_seen, EXCLUDED.first_seen), "
                 + "last_seen = GREATEST(n.last_seen, EXCLUDED.last_seen), "
-                + "boot_id = " + newer.formatted("boot_id") + ", run_id = " + newer.formatted("run_id")
-                + ", agent_version = " + newer.formatted("agent_version") + ", updated_at = now()")) {
+                + "boot_id = " + newer.formatted("boot_id", "EXCLUDED") + ", run_id = "
+                + newer.formatted("run_id", "EXCLUDED") + ", agent_version = "
+                + newer.formatted("agent_version", "EXCLUDED") + ", updated_at = now()")) {
             ps.setArray(1, c.createArrayOf("text", cluster));
             ps.setArray(2, c.createArrayOf("text", node));
             ps.setArray(3, c.createArrayOf("bigint", first));

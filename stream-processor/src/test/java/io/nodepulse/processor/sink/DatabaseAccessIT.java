@@ -53,7 +53,7 @@ class DatabaseAccessIT extends Fixtures.PreparedStack {
                     "INSERT INTO nodepulse.load_raw (cluster, node, time, load1, load5, load15, uptime_seconds, "
                             + "boot_time) VALUES ('acl', 'r1', now(), 1, 1, 1, 100, now())",
                     "SELECT count(*) FROM nodepulse_data.load",
-                    "DELETE FROM nodepulse.nodes",
+                    "DELETE FROM nodepulse.node_events",
                     "CREATE TEMP TABLE scratch (x int)",
                     "CREATE TABLE nodepulse.evil (x int)")) {
                 assertRefused(st, sql);
