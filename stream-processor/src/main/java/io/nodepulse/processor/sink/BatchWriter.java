@@ -31,20 +31,16 @@ final class BatchWriter {
      * sinks of one partition (a zombie during a rebalance) can deadlock there, and PostgreSQL aborts one of them,
      * whose batch is retried (SQLState 40P01 is retriable).
      */
-    private static final String IN_KEY_ORDER = "ORDER BY u.c, u.n ";
-    /**
-     * The inventory's stored last_seen moves only when it would advance by this much (or boot, run or agent
-     * version changes): most batches then write nothing there. The nodes view shows the exact time from latest.
-     */
-    static final String SEEN_STEP = "interval '1 minute'";
+    static final String IN_KEY_ORDER = "ORDER BY u.c, u.n ";
     /** Only rows that are not there yet: the update before it took care of the others. */
-    private static final String NEW_ONLY = "WHERE NOT EXISTS (SELECT 1 FROM %s x WHERE x.cluster = u.c AND x.node = u.n) ";
+    static final String NEW_ONLY = "WHERE NOT EXISTS (SELECT 1 FROM %s x WHERE x.cluster = u.c AND x.node = u.n) ";
     private static final int COPY_CHUNK = 1 << 20;
-    private static final String EPOCH_MS = "timestamptz 'epoch' + %s * interval '1 millisecond'";
+    static final String EPOCH_MS = "timestamptz 'epoch' + %s * interval '1 millisecond'";
 
     private final String groupId;
     private final Duration repairSettle;
     private final Set<String> staging = new HashSet<>();
+    private final Inventory inventory = new Inventory();
     private Connection stagingOwner;
 
     BatchWriter(String groupId, Duration repairSettle) {
@@ -105,7 +101,7 @@ final class BatchWriter {
                 }
             }
             int repairs = writeBookkeeping(c, b, expected);
-            c.commit();
+            commit(c);
             ok = true;
             return new Outcome(rows, duplicates, repairs);
         } finally {
@@ -116,12 +112,23 @@ final class BatchWriter {
         }
     }
 
+    /** Commits the transaction of {@link #writeBookkeeping}. */
+    void commit(Connection c) throws SQLException {
+        c.commit();
+        inventory.committed();
+    }
+
+    /** Partitions moved: other writers may change the inventory rows this writer remembers. Any thread. */
+    void forgetInventory() {
+        inventory.forget();
+    }
+
     /** Everything of a batch but its rows: repairs, latest, inventory and the fenced offsets. */
     int writeBookkeeping(Connection c, EncodedBatch b, Map<TopicPartition, Long> expected)
             throws SQLException, FencedException {
         int repairs = queueRepairs(c, b);
         upsertLatest(c, b);
-        upsertSeen(c, b);
+        inventory.write(c, b.seen);
         upsertStatus(c, b);
         storeOffsets(c, b, expected);
         return repairs;
@@ -265,61 +272,6 @@ final class BatchWriter {
             ps.setArray(p++, c.createArrayOf("float8", tx));
             ps.setArray(p++, c.createArrayOf("float8", fs));
             ps.setArray(p, c.createArrayOf("int4", pods));
-            ps.executeUpdate();
-        }
-    }
-
-    private static void upsertSeen(Connection c, EncodedBatch b) throws SQLException {
-        if (b.seen.isEmpty()) {
-            return;
-        }
-        int n = b.seen.size();
-        String[] cluster = new String[n];
-        String[] node = new String[n];
-        Long[] first = new Long[n];
-        Long[] last = new Long[n];
-        String[] boot = new String[n];
-        String[] run = new String[n];
-        String[] version = new String[n];
-        int i = 0;
-        for (Map.Entry<EncodedBatch.NodeKey, EncodedBatch.Seen> e : b.seen.entrySet()) {
-            cluster[i] = e.getKey().cluster();
-            node[i] = e.getKey().node();
-            first[i] = e.getValue().firstMillis();
-            last[i] = e.getValue().lastMillis();
-            boot[i] = e.getValue().bootId();
-            run[i] = e.getValue().runId();
-            version[i++] = e.getValue().agentVersion();
-        }
-        String newer = "CASE WHEN %2$s.last_seen >= n.last_seen THEN %2$s.%1$s ELSE n.%1$s END";
-        String source = "u AS (SELECT u.c, u.n, " + EPOCH_MS.formatted("u.f") + " AS first_seen, "
-                + EPOCH_MS.formatted("u.l") + " AS last_seen, u.b AS boot_id, u.r AS run_id, u.v AS agent_version "
-                + "FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[]) "
-                + "AS u(c, n, f, l, b, r, v))";
-        // a node already there is only rewritten when that changes something beyond a small move of last_seen
-        String changes = "(u.first_seen < n.first_seen OR u.last_seen >= n.last_seen + " + SEEN_STEP
-                + " OR (u.last_seen >= n.last_seen AND (u.boot_id, u.run_id, u.agent_version) IS DISTINCT FROM "
-                + "(n.boot_id, n.run_id, n.agent_version)))";
-        try (PreparedStatement ps = c.prepareStatement("WITH " + source + ", moved AS (UPDATE " + Tables.NODES
-                + " n SET first_seen = LEAST(n.first_seen, u.first_seen), last_seen = GREATEST(n.last_seen, "
-                + "u.last_seen), boot_id = " + newer.formatted("boot_id", "u") + ", run_id = "
-                + newer.formatted("run_id", "u") + ", agent_version = " + newer.formatted("agent_version", "u")
-                + ", updated_at = now() FROM u WHERE n.cluster = u.c AND n.node = u.n AND " + changes + ") "
-                + "INSERT INTO " + Tables.NODES + " AS n (cluster, node, first_seen, last_seen, boot_id, run_id, "
-                + "agent_version) SELECT u.c, u.n, u.first_seen, u.last_seen, u.boot_id, u.run_id, u.agent_version "
-                + "FROM u " + NEW_ONLY.formatted(Tables.NODES) + IN_KEY_ORDER
-                + "ON CONFLICT (cluster, node) DO UPDATE SET first_seen = LEAST(n.first_seen, EXCLUDED.first_seen), "
-                + "last_seen = GREATEST(n.last_seen, EXCLUDED.last_seen), "
-                + "boot_id = " + newer.formatted("boot_id", "EXCLUDED") + ", run_id = "
-                + newer.formatted("run_id", "EXCLUDED") + ", agent_version = "
-                + newer.formatted("agent_version", "EXCLUDED") + ", updated_at = now()")) {
-            ps.setArray(1, c.createArrayOf("text", cluster));
-            ps.setArray(2, c.createArrayOf("text", node));
-            ps.setArray(3, c.createArrayOf("bigint", first));
-            ps.setArray(4, c.createArrayOf("bigint", last));
-            ps.setArray(5, c.createArrayOf("text", boot));
-            ps.setArray(6, c.createArrayOf("text", run));
-            ps.setArray(7, c.createArrayOf("text", version));
             ps.executeUpdate();
         }
     }

@@ -419,6 +419,7 @@ final class SinkLane {
             } catch (BatchWriter.FencedException e) {
                 Database.rollbackQuietly(connection);
                 metrics.fenced.inc();
+                writer.forgetInventory();
                 log.warn("{}: another consumer of group {} wrote them; dropping this batch's records of those "
                         + "partitions and re-reading from the stored offsets", e.getMessage(), groupId);
                 for (TopicPartition tp : e.partitions) {
@@ -673,6 +674,7 @@ final class SinkLane {
         }
 
         private void forget(Collection<TopicPartition> partitions) {
+            writer.forgetInventory();
             buffer.removeIf(r -> partitions.contains(r.partition()));
             pendingSeek.removeAll(partitions);
             partitions.forEach(stored::remove);

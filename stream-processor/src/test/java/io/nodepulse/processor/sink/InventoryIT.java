@@ -34,6 +34,12 @@ class InventoryIT extends Fixtures.PreparedStack {
             assertThat(latest(c, "a")).isEqualTo(new Latest(t0.plusSeconds(30), 0.30));
             assertThat(rowVersion(c, "a")).as("inventory row not rewritten").isEqualTo(version);
             assertThat(nodes(c, reader, "a")).isEqualTo(new Node(t0, t0, "boot-1", t0.plusSeconds(30)));
+            // the database applies the same rule for a writer that remembers nothing (after a rebalance)
+            write(new BatchWriter("inventory-it", Duration.ofSeconds(30)), c, batch("a", 35, 35, "boot-1", 0.35));
+            assertThat(rowVersion(c, "a")).as("inventory row not rewritten").isEqualTo(version);
+            writer.forgetInventory();
+            write(c, batch("a", 36, 36, "boot-1", 0.36));
+            assertThat(rowVersion(c, "a")).as("inventory row not rewritten").isEqualTo(version);
 
             // a reboot is written at once
             write(c, batch("a", 40, 40, "boot-2", 0.40));
@@ -42,6 +48,7 @@ class InventoryIT extends Fixtures.PreparedStack {
 
             // a straggler of the old boot changes neither the boot nor latest
             write(c, batch("a", 20, 20, "boot-1", 0.99));
+            write(new BatchWriter("inventory-it", Duration.ofSeconds(30)), c, batch("a", 21, 21, "boot-1", 0.99));
             assertThat(nodes(c, reader, "a")).isEqualTo(new Node(t0, t0.plusSeconds(40), "boot-2", t0.plusSeconds(40)));
             assertThat(latest(c, "a")).isEqualTo(new Latest(t0.plusSeconds(40), 0.40));
             assertThat(rowVersion(c, "a")).isEqualTo(version);
@@ -94,6 +101,10 @@ class InventoryIT extends Fixtures.PreparedStack {
 
     /** Commits the bookkeeping of the given batches in one transaction, as the sink does. */
     private void write(Connection c, EncodedBatch... batches) throws Exception {
+        write(writer, c, batches);
+    }
+
+    private static void write(BatchWriter writer, Connection c, EncodedBatch... batches) throws Exception {
         EncodedBatch all = new EncodedBatch();
         for (EncodedBatch b : batches) {
             all.seen.putAll(b.seen);
@@ -101,7 +112,7 @@ class InventoryIT extends Fixtures.PreparedStack {
         }
         c.setAutoCommit(false);
         writer.writeBookkeeping(c, all, Map.of());
-        c.commit();
+        writer.commit(c);
         c.setAutoCommit(true);
     }
 

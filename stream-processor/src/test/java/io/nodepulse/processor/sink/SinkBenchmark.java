@@ -252,7 +252,7 @@ public final class SinkBenchmark {
         // the same bookkeeping as the COPY path: latest, inventory and fenced offsets
         EncodedBatch b = encoder.encode(recs, false);
         writer.writeBookkeeping(c, b, stored);
-        c.commit();
+        writer.commit(c);
         stored.putAll(b.nextOffsets);
     }
 
