@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigDef;
 
@@ -143,10 +142,7 @@ public record AgentConfig(Mode mode, String node, String nodeSource, String clus
             for (String p : ProducerProperties.problems(producer)) {
                 r.problem(p);
             }
-            if (!ConfigReader.hasValue(producer, CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
-                r.problem("KAFKA_BOOTSTRAP_SERVERS is required: the Kafka brokers, e.g. kafka-0.kafka:9093 "
-                        + "(only --once runs without Kafka)");
-            }
+            r.requireBootstrapServers(producer, "kafka-0.kafka:9093 (only --once runs without Kafka)");
             Map<String, ConfigDef.ConfigKey> keys = ProducerConfig.configDef().configKeys();
             for (Map.Entry<String, Object> e : producer.entrySet()) {
                 ConfigDef.ConfigKey key = keys.get(e.getKey());

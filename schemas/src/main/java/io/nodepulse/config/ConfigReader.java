@@ -334,6 +334,13 @@ public final class ConfigReader {
         return props;
     }
 
+    /** Records a problem unless {@code props} name the Kafka brokers; {@code example} follows "e.g.". */
+    public void requireBootstrapServers(Map<String, Object> props, String example) {
+        if (!hasValue(props, "bootstrap.servers")) {
+            problem("KAFKA_BOOTSTRAP_SERVERS is required: the Kafka brokers, e.g. " + example);
+        }
+    }
+
     /** True when {@code props} has {@code key} with a value that is not blank (a required Kafka property). */
     public static boolean hasValue(Map<String, Object> props, String key) {
         Object v = props.get(key);

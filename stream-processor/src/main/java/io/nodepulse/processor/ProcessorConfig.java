@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -112,9 +111,7 @@ public record ProcessorConfig(String topicPrefix, String applicationId, Path sta
 
         Map<String, Object> kafka = r.kafka(ProcessorConfig::knownKafkaProperty,
                 "Kafka Streams, consumer, producer or admin client");
-        if (!ConfigReader.hasValue(kafka, CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
-            r.problem("KAFKA_BOOTSTRAP_SERVERS is required: the Kafka brokers, e.g. kafka-0.kafka:9092");
-        }
+        r.requireBootstrapServers(kafka, "kafka-0.kafka:9092");
         for (String owned : List.of(StreamsConfig.APPLICATION_ID_CONFIG, StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
                 StreamsConfig.STATE_DIR_CONFIG)) {
             if (kafka.containsKey(owned)) {

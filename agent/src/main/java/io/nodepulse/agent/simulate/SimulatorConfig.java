@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigDef;
 
@@ -78,10 +77,7 @@ public record SimulatorConfig(String topicPrefix, boolean createTopics, int topi
                 r.secret(ProducerProperties.variable(property), null);
             }
         }
-        if (!ConfigReader.hasValue(user, CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
-            r.problem("KAFKA_BOOTSTRAP_SERVERS is required: the Kafka brokers, e.g. 127.0.0.1:29092 (./nodepulse "
-                    + "simulate sets it from the local stack)");
-        }
+        r.requireBootstrapServers(user, "127.0.0.1:29092 (./nodepulse simulate sets it from the local stack)");
         r.rejectUnknown("NODEPULSE_", "simulator");
         r.throwIfProblems();
         Map<String, Object> producer = new HashMap<>(FLEET_DEFAULTS);
