@@ -27,6 +27,9 @@ import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.NoOffsetForPartitionException;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -116,7 +119,8 @@ final class SinkLane {
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId == null ? groupId : clientId + "-" + lane.label());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // never skip records silently: a position the log no longer has is reported (see poll)
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.batchSize());
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.dlq = new Dlq(config.kafka(), topics.dlq().name(), groupId, Duration.ofSeconds(30));
@@ -153,7 +157,7 @@ final class SinkLane {
                 Duration timeout = buffer.isEmpty() ? IDLE_POLL
                         : Duration.ofMillis(Math.max(0, bufferSince + config.linger().toMillis()
                         - System.currentTimeMillis()));
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
+                for (ConsumerRecord<byte[], byte[]> r : poll(timeout)) {
                     if (buffer.isEmpty()) {
                         bufferSince = System.currentTimeMillis();
                     }
@@ -182,6 +186,53 @@ final class SinkLane {
         } finally {
             shutdown();
         }
+    }
+
+    /**
+     * Polls, positioning partitions the consumer has no position for at the start of their log (a provisional
+     * place for paused partitions, which are seeked to their stored offsets before they resume), and reporting
+     * positions the log no longer has.
+     */
+    private ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+        try {
+            return consumer.poll(timeout);
+        } catch (NoOffsetForPartitionException e) {
+            consumer.seekToBeginning(e.partitions());
+        } catch (OffsetOutOfRangeException e) {
+            outOfRange(e.offsetOutOfRangePartitions());
+        }
+        return ConsumerRecords.empty();
+    }
+
+    /**
+     * Stored offsets that the log no longer has. Below its start, the topic's retention deleted records before
+     * they were stored: they are lost, which is logged and counted, and reading goes on from the start of the
+     * log. Past its end, the topic was deleted and created again (or truncated): it is read from its start.
+     */
+    private void outOfRange(Map<TopicPartition, Long> positions) {
+        Map<TopicPartition, Long> start;
+        try {
+            start = consumer.beginningOffsets(positions.keySet(), Duration.ofSeconds(30));
+        } catch (RuntimeException e) {
+            log.warn("{}: positions {} are out of range and the start of those logs cannot be read ({}); trying "
+                    + "again", name, positions, e.toString());
+            return;
+        }
+        positions.forEach((tp, at) -> {
+            long first = start.getOrDefault(tp, 0L);
+            if (at < first) {
+                metrics.deletedUnstored.add(first - at, tp.topic());
+                log.error("{}: offsets {} to {} of {} were deleted by the topic's retention before they were "
+                        + "stored: those records are lost to the database. Keep the topic's retention.ms above "
+                        + "the longest database outage the sink must ride out. Reading on from offset {}", name, at,
+                        first - 1, tp, first);
+            } else {
+                log.error("{}: offset {} of {} is past the end of its log: the topic was deleted and created again, "
+                        + "or truncated. Reading it again from offset {}; rows already stored are skipped", name,
+                        at, tp, first);
+            }
+            consumer.seek(tp, first);
+        });
     }
 
     private void shutdown() {
@@ -511,7 +562,7 @@ final class SinkLane {
                 break;
             }
             // a paused consumer returns nothing but keeps its group membership; rebalances run here
-            consumer.poll(Duration.ofMillis(Math.min(left, 1000)));
+            poll(Duration.ofMillis(Math.min(left, 1000)));
         }
     }
 

@@ -19,6 +19,7 @@ final class SinkMetrics {
     final MetricRegistry.Counter repairsRefused;
     final MetricRegistry.Counter repairsTooOld;
     final MetricRegistry.Counter retentionDropped;
+    final MetricRegistry.Counter deletedUnstored;
     final MetricRegistry.Gauge lag;
     final MetricRegistry.Gauge lastCommit;
     final MetricRegistry.Gauge buffered;
@@ -50,6 +51,8 @@ final class SinkMetrics {
                 + "bucket is older than the raw retention (its raw rows may be gone).");
         retentionDropped = r.counter("nodepulse_retention_dropped_chunks_total", "Chunks dropped by retention, by tier.",
                 "tier");
+        deletedUnstored = r.counter("nodepulse_sink_offsets_deleted_unstored_total", "Offsets the topic's retention "
+                + "deleted before the sink stored them (records lost to the database), by topic.", "topic");
         lag = r.gauge("nodepulse_sink_consumer_lag", "Records behind the end of each input topic.", "topic");
         lastCommit = r.gauge("nodepulse_sink_last_commit_timestamp_seconds", "When each lane last committed a batch.",
                 "lane");
