@@ -71,7 +71,8 @@ public final class LivenessProcessor implements Processor<byte[], Checked, Strin
         this.lastRecordWall = context.currentSystemTimeMs();
         try (KeyValueIterator<String, NodeLiveness> it = store.all()) {
             while (it.hasNext()) {
-                frontier = Math.max(frontier, it.next().value.lastSeen);
+                NodeLiveness n = it.next().value;
+                frontier = Math.max(frontier, Math.max(n.lastSeen, n.heardAt));
             }
         }
         context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, this::check);
@@ -96,6 +97,7 @@ public final class LivenessProcessor implements Processor<byte[], Checked, Strin
         }
         boolean reboot = n.bootId != null && !n.bootId.equals(e.getBootId());
         n.lastSeen = t;
+        n.heardAt = Math.min(frontier, lastRecordWall);
         n.intervalMs = e.getIntervalMs();
         n.bootId = e.getBootId();
         n.runId = e.getRunId();
@@ -127,7 +129,7 @@ public final class LivenessProcessor implements Processor<byte[], Checked, Strin
                 NodeLiveness n = kv.value;
                 long downAfter = (long) settings.downAfterMissed() * Math.max(1, n.intervalMs);
                 long ref = idleFor >= downAfter ? now : Math.min(frontier, now);
-                long away = ref - n.lastSeen;
+                long away = ref - n.heardAt;
                 boolean dirty = false;
                 if (n.state == NodeState.RETIRED) {
                     if (away > settings.forgetAfter().toMillis()) {

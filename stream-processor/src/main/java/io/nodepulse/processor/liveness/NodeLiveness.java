@@ -15,13 +15,20 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /** What the liveness store keeps per node. Mutable; written back after every change. */
 final class NodeLiveness {
-    private static final byte VERSION = 1;
+    /** 2 added heardAt; records of version 1 read with heardAt = lastSeen. */
+    private static final byte VERSION = 2;
 
     String cluster;
     String node;
     NodeState state = NodeState.UNKNOWN;
     long since;
     long lastSeen = Long.MIN_VALUE;
+    /**
+     * When the node was last heard from, on the task's clock: its event-time frontier (no later than the wall
+     * clock) as the node's newest event was processed. Unlike lastSeen, this does not depend on the node's own
+     * clock, so a node whose clock is behind is not taken for away.
+     */
+    long heardAt = Long.MIN_VALUE;
     int intervalMs;
     String bootId;
     String runId;
@@ -49,6 +56,7 @@ final class NodeLiveness {
                 out.writeUTF(n.runId == null ? "" : n.runId);
                 out.writeBoolean(n.downAlertFiring);
                 out.writeLong(n.downAlertSince);
+                out.writeLong(n.heardAt);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -62,7 +70,7 @@ final class NodeLiveness {
             }
             try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
                 int version = in.readByte();
-                if (version != VERSION) {
+                if (version != VERSION && version != 1) {
                     throw new SerializationException("liveness record version " + version + " is not " + VERSION);
                 }
                 NodeLiveness n = new NodeLiveness();
@@ -76,6 +84,7 @@ final class NodeLiveness {
                 n.runId = emptyToNull(in.readUTF());
                 n.downAlertFiring = in.readBoolean();
                 n.downAlertSince = in.readLong();
+                n.heardAt = version == 1 ? n.lastSeen : in.readLong();
                 return n;
             } catch (IOException e) {
                 throw new SerializationException("corrupt liveness record", e);

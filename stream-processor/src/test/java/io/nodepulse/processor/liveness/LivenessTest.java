@@ -185,6 +185,27 @@ class LivenessTest {
     }
 
     @Test
+    void aNodeWithASlowClockIsNotTakenForDown() {
+        // n2's clock runs a minute behind, more than the three intervals after which a silent node is DOWN
+        for (Instant t = START; !t.isAfter(START.plus(Duration.ofMinutes(3))); t = t.plusSeconds(10)) {
+            h.wallClockTo(t);
+            h.send(event("n1", t, "boot-n1"));
+            h.send(event("n2", t.minus(Duration.ofMinutes(1)), "boot-n2"));
+        }
+        assertThat(h.status.readValuesToList()).extracting(NodeStatus::getState)
+                .as("each node comes UP once and stays").containsExactly(NodeState.UP, NodeState.UP);
+        assertThat(alerts()).isEmpty();
+
+        // and when it does stop, it is DOWN after three intervals of silence, as any node
+        for (Instant t = START.plus(Duration.ofSeconds(190)); !t.isAfter(START.plus(Duration.ofMinutes(4)));
+             t = t.plusSeconds(10)) {
+            h.wallClockTo(t);
+            h.send(event("n1", t, "boot-n1"));
+        }
+        assertThat(statuses("n2")).extracting(NodeStatus::getState).containsExactly(NodeState.DOWN);
+    }
+
+    @Test
     void anOlderEventDoesNotBringADownNodeBack() {
         report(START, START.plusSeconds(30), "n1", "n2");
         report(START.plusSeconds(40), START.plusSeconds(80), "n2");
