@@ -22,6 +22,8 @@ import org.apache.avro.generic.IndexedRecord;
  * part-of-whole pairs (used and total) are named here. Pure: the clock is passed in.
  */
 public final class Validator {
+    /** The longest cluster, node, boot id, run id or agent version accepted. */
+    static final int MAX_NAME = 253;
     /** Gauges that may legitimately be negative. */
     static final Set<String> SIGNED = Set.of("clock.offsetSeconds", "clock.frequencyPpm", "thermal.celsius");
     /** Fields that cannot exceed another field of the same record: family, part, whole. */
@@ -97,6 +99,17 @@ public final class Validator {
         String node = e.getNode();
         if (node == null || node.isEmpty() || e.getCluster() == null || e.getCluster().isEmpty()) {
             return new Problem(Problem.BAD_ENVELOPE, "cluster and node must not be empty");
+        }
+        for (String[] f : new String[][] {{"cluster", e.getCluster()}, {"node", node}, {"bootId", e.getBootId()},
+                {"runId", e.getRunId()}, {"agentVersion", e.getAgentVersion()}}) {
+            if (f[1] != null && f[1].length() > MAX_NAME) {
+                return new Problem(Problem.BAD_ENVELOPE, f[0] + " is " + f[1].length() + " characters long; at most "
+                        + MAX_NAME + " are accepted (a Kubernetes node name has at most 253)");
+            }
+        }
+        if (e.getCluster().indexOf('/') >= 0 || node.indexOf('/') >= 0) {
+            return new Problem(Problem.BAD_ENVELOPE, "cluster and node must not contain '/', which separates them "
+                    + "in keys");
         }
         if (key == null || !node.equals(new String(key, StandardCharsets.UTF_8))) {
             return new Problem(Problem.KEY_MISMATCH, "record key "
