@@ -110,7 +110,9 @@ final class FilesystemCollector implements Collector<List<Filesystem>> {
                 .setUsedRatio(used + avail == 0 ? 0.0 : used / (double) (used + avail))
                 .setInodesTotal(s.files())
                 .setInodesFree(s.filesFree())
-                .setReadOnly(m.readOnly() || s.readOnly())
+                // the host's mount table only: statvfs also reports the flags of the pod's read-only mount
+                // of the host root, so it would call the host's / read-only on every node
+                .setReadOnly(m.readOnly())
                 .build();
     }
 

@@ -93,6 +93,8 @@ class HostViewGoldenTest {
     void hostFilesystemsOnly() {
         assertThat(second.getFilesystems()).extracting(f -> f.getMountPoint())
                 .containsExactly("/", "/boot/efi", "/var/lib/kubelet", "/mnt/archive");
+        assertThat(second.getFilesystems().get(0).getReadOnly())
+                .as("rw in the host's mount table; statvfs through the pod's read-only mount of it says ro").isFalse();
         var archive = second.getFilesystems().get(3);
         assertThat(archive.getReadOnly()).isTrue();
         assertThat(archive.getSizeBytes()).isEqualTo(122094592L * 4096);
