@@ -242,7 +242,7 @@ final class BatchWriter {
         for (String col : cols.split(", ")) {
             set.append(", ").append(col).append(" = EXCLUDED.").append(col);
         }
-        // update the nodes already there (no speculative insert, no tuple lock), then insert the new ones
+        // one statement updates the nodes already there (no speculative insert, no tuple lock) and inserts new ones
         String source = "u AS (SELECT u.c, u.n, " + EPOCH_MS.formatted("u.t") + " AS time, " + cols + " FROM unnest("
                 + "?::text[], ?::text[], ?::bigint[], ?::int[], ?::float8[], ?::bigint[], ?::bigint[], ?::bigint[], "
                 + "?::float8[], ?::float8[], ?::float8[], ?::float8[], ?::float8[], ?::float8[], ?::int[]) AS u(c, n, t, "

@@ -22,7 +22,10 @@ final class Inventory {
     private static final int MAX_REMEMBERED = 200_000;
     private static final String MILLIS = "(extract(epoch FROM %s) * 1000)::bigint";
 
-    /** The rows as this writer last wrote them. Only the writing thread touches these maps. */
+    /**
+     * The rows as this writer last wrote them. Used by one thread at a time: the lane's writer thread, or the lane
+     * thread once it has waited for the writer (retries, bisecting, the flush on close).
+     */
     private final Map<EncodedBatch.NodeKey, EncodedBatch.Seen> written = new HashMap<>();
     private final Map<EncodedBatch.NodeKey, EncodedBatch.Seen> pending = new HashMap<>();
     private volatile boolean forget;
