@@ -28,7 +28,8 @@ COPY --from=jlink /opt/java /opt/java
 COPY --from=build /src/agent/target/lib/ /opt/nodepulse/lib/
 COPY --from=build /src/agent/target/nodepulse-agent.jar /opt/nodepulse/app.jar
 COPY agent/jvm.options /opt/nodepulse/jvm.options
-ENV PATH=/opt/java/bin:$PATH
+# UTF-8 file names: mount points that are not ASCII become paths the JVM can open
+ENV PATH=/opt/java/bin:$PATH LANG=C.UTF-8
 USER 65532:65532
 WORKDIR /opt/nodepulse
 # As ./nodepulse agent: java @jvm.options -cp app.jar:lib/* io.nodepulse.agent.Main [--once]

@@ -7,6 +7,7 @@ import io.nodepulse.agent.collect.sys.StatFs;
 import io.nodepulse.schema.Filesystem;
 import io.nodepulse.schema.NodeMetrics;
 import java.io.IOException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -62,7 +63,7 @@ final class FilesystemCollector implements Collector<List<Filesystem>> {
         for (MountInfo.Mount m : selected) {
             FsStat s;
             try {
-                s = statFs.stat(settings.underRoot(m.mountPoint()));
+                s = statFs.stat(path(m));
             } catch (IOException e) {
                 if (firstFailure == null) {
                     firstFailure = e;
@@ -84,7 +85,13 @@ final class FilesystemCollector implements Collector<List<Filesystem>> {
      * stat(2), so its mounts are not checked.
      */
     private boolean visible(MountInfo.Mount m) {
-        Path path = settings.underRoot(m.mountPoint());
+        Path path;
+        try {
+            path = path(m);
+        } catch (IOException e) {
+            warnOnce(m.mountPoint(), "skipped: " + e.getMessage());
+            return false;
+        }
         Device d = m.fsType().equals("btrfs") ? null : statFs.device(path);
         if (d != null && (d.major() != m.major() || d.minor() != m.minor())) {
             warnOnce(m.mountPoint(), "skipped: " + path + " is on device " + d + " but the host mounts "
@@ -93,6 +100,16 @@ final class FilesystemCollector implements Collector<List<Filesystem>> {
             return false;
         }
         return true;
+    }
+
+    /** The mount point under the root prefix; a name this JVM cannot make a path of is an IOException. */
+    private Path path(MountInfo.Mount m) throws IOException {
+        try {
+            return settings.underRoot(m.mountPoint());
+        } catch (InvalidPathException e) {
+            throw new IOException("the mount point is not a path in this JVM's file name encoding ("
+                    + System.getProperty("sun.jnu.encoding") + "): " + e.getMessage() + "; run with LANG=C.UTF-8", e);
+        }
     }
 
     static Filesystem filesystem(MountInfo.Mount m, FsStat s) {

@@ -1,5 +1,9 @@
 package io.nodepulse.agent.collect.parse;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -72,8 +76,15 @@ public final class MountInfo {
         return out;
     }
 
-    /** Undoes the kernel's octal escapes, e.g. {@code \040} for a space. */
+    /**
+     * Undoes the kernel's octal escapes, e.g. {@code \040} for a space, and decodes the path's bytes as UTF-8:
+     * the kernel writes other bytes as they are, and kernel files are read one char per byte.
+     */
     public static String unescape(String s) {
+        return utf8(octal(s));
+    }
+
+    private static String octal(String s) {
         if (s.indexOf('\\') < 0) {
             return s;
         }
@@ -88,6 +99,28 @@ public final class MountInfo {
             }
         }
         return sb.toString();
+    }
+
+    /** The string's chars as bytes, decoded as UTF-8; as it is when it is not one byte per char or not UTF-8. */
+    static String utf8(String s) {
+        boolean high = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c > 0xFF) {
+                return s;
+            }
+            high |= c >= 0x80;
+        }
+        if (!high) {
+            return s;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(s.getBytes(StandardCharsets.ISO_8859_1))).toString();
+        } catch (CharacterCodingException e) {
+            return s;
+        }
     }
 
     private static boolean isOctal(String s, int from) {

@@ -32,6 +32,15 @@ class MountInfoTest {
     }
 
     @Test
+    void decodesUtf8MountPointsReadOneCharPerByte() throws Exception {
+        // kernel files are read as ISO-8859-1, one char per byte; the kernel writes UTF-8 names as they are
+        String line = new String("12 1 8:3 / /data/donn\u00e9es\\040x rw - ext4 /dev/sdb1 rw\n"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(MountInfo.parse(line).get(0).mountPoint()).isEqualTo("/data/donn\u00e9es x");
+        assertThat(MountInfo.unescape("caf\u00e9")).as("not UTF-8: kept as it is").isEqualTo("caf\u00e9");
+    }
+
+    @Test
     void unescapesOctal() {
         assertThat(MountInfo.unescape("a\\011b\\134c\\012")).isEqualTo("a\tb\\c\n");
         assertThat(MountInfo.unescape("no\\escape")).isEqualTo("no\\escape");
