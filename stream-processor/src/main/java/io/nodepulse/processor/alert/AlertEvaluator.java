@@ -34,7 +34,10 @@ import org.apache.kafka.common.serialization.Serdes;
  * until a window shows the condition false, or until its node or device has sent no data for
  * {@link #STALE_AFTER} of stream time (a node that went silent or was removed, an unmounted filesystem, a
  * deleted pod): a stream-time punctuator then resolves it ("no data") and deletes the entry, so the store
- * holds only live episodes and no alert stays open forever.
+ * holds only live episodes and no alert stays open forever. Stream time stops when the task receives nothing at
+ * all (a small cluster whose only node on this partition was switched off), so a wall-clock punctuator counts
+ * the time the task has been idle on top of its stream time. An episode of a rule that is no longer configured
+ * is resolved and deleted at the next check.
  */
 public final class AlertEvaluator implements Processor<Windowed<byte[]>, RollupAccumulator, String, Alert> {
     public static final String STORE = "alert-state-store";
@@ -47,6 +50,7 @@ public final class AlertEvaluator implements Processor<Windowed<byte[]>, RollupA
     private final PipelineMetrics metrics;
     private ProcessorContext<String, Alert> context;
     private KeyValueStore<String, byte[]> store;
+    private long lastRecordWall;
 
     /** Open episodes keyed by cluster/node, rule and device. */
     public static StoreBuilder<KeyValueStore<String, byte[]>> store() {
@@ -66,7 +70,18 @@ public final class AlertEvaluator implements Processor<Windowed<byte[]>, RollupA
     public void init(ProcessorContext<String, Alert> context) {
         this.context = context;
         this.store = context.getStateStore(STORE);
+        this.lastRecordWall = context.currentSystemTimeMs();
         context.schedule(Duration.ofMinutes(1), PunctuationType.STREAM_TIME, this::closeStale);
+        context.schedule(Duration.ofMinutes(1), PunctuationType.WALL_CLOCK_TIME, this::closeStaleWhileIdle);
+    }
+
+    /** While the task receives nothing, its stream time stands still: add the idle wall-clock time to it. */
+    private void closeStaleWhileIdle(long now) {
+        long idle = now - lastRecordWall;
+        long streamTime = context.currentStreamTimeMs();
+        if (idle >= STALE_AFTER.toMillis() && streamTime >= 0) {
+            closeStale(streamTime + idle);
+        }
     }
 
     /** Resolves and forgets the episodes whose node or device stopped sending data. */
@@ -76,12 +91,20 @@ public final class AlertEvaluator implements Processor<Windowed<byte[]>, RollupA
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
                 Episode ep = Episode.read(kv.value);
+                EpisodeKey key = EpisodeKey.parse(kv.key);
+                AlertRule rule = key == null ? null : byName.get(key.rule());
+                if (key != null && rule == null) {
+                    // the rule was removed or renamed since the episode began: nothing would ever resolve it
+                    stale.add(kv.key);
+                    if (ep.firing()) {
+                        resolveRemoved(key, ep, streamTime);
+                    }
+                    continue;
+                }
                 if (streamTime - ep.lastEnd() < STALE_AFTER.toMillis()) {
                     continue;
                 }
                 stale.add(kv.key);
-                EpisodeKey key = EpisodeKey.parse(kv.key);
-                AlertRule rule = key == null ? null : byName.get(key.rule());
                 if (ep.firing() && rule != null) {
                     emit(rule, key.cluster(), key.node(), key.device(), AlertState.RESOLVED, ep.value(),
                             ep.pendingSince(), streamTime, "no data for " + STALE_AFTER.toMinutes()
@@ -123,8 +146,21 @@ public final class AlertEvaluator implements Processor<Windowed<byte[]>, RollupA
         }
     }
 
+    /** RESOLVED for an episode whose rule is gone; its severity is no longer known. */
+    private void resolveRemoved(EpisodeKey key, Episode ep, long at) {
+        Alert alert = Alert.newBuilder().setCluster(key.cluster()).setNode(key.node()).setRule(key.rule())
+                .setDevice(key.device().isEmpty() || key.device().equals("null") ? null : key.device())
+                .setSeverity("unknown").setState(AlertState.RESOLVED).setValue(ep.value()).setThreshold(null)
+                .setSince(Instant.ofEpochMilli(ep.pendingSince())).setAt(Instant.ofEpochMilli(at))
+                .setSummary("resolved: rule " + key.rule() + " is no longer configured").setLabels(new HashMap<>())
+                .build();
+        metrics.alerts.inc(key.rule(), AlertState.RESOLVED.name());
+        context.forward(new Record<>(Topics.nodeKey(key.cluster(), key.node()), alert, at));
+    }
+
     @Override
     public void process(Record<Windowed<byte[]>, RollupAccumulator> record) {
+        lastRecordWall = context.currentSystemTimeMs();
         String node = new String(record.key().key(), StandardCharsets.UTF_8);
         long start = record.key().window().start();
         long end = record.key().window().end();

@@ -147,6 +147,23 @@ class AlertTest {
     }
 
     @Test
+    void anAlertOfANodeAloneOnItsPartitionIsResolvedWhenNothingArrivesAnyMore() {
+        report(min(0), min(8), e -> busy(e, 0.95));
+        assertThat(alerts("cpu-busy")).extracting(Alert::getState).containsExactly(AlertState.FIRING);
+        // n1 is switched off and nothing else arrives: stream time stands still, the wall clock goes on
+        h.wallClock(Duration.ofMinutes(9));
+        assertThat(alerts("cpu-busy")).as("not yet ten minutes without data").isEmpty();
+        h.wallClock(Duration.ofMinutes(2));
+        assertThat(alerts("cpu-busy")).singleElement().satisfies(a -> {
+            assertThat(a.getState()).isEqualTo(AlertState.RESOLVED);
+            assertThat(a.getSummary()).startsWith("resolved: no data for 10 min");
+        });
+        try (var all = h.rollup.<String, byte[]>getKeyValueStore(AlertEvaluator.STORE).all()) {
+            assertThat(all).toIterable().isEmpty();
+        }
+    }
+
+    @Test
     void anAlertOfAFilesystemThatWentAwayIsResolvedForLackOfData() {
         report(min(0), min(8), AlertTest::kubeletFilesystemAlmostFull);
         assertThat(alerts("filesystem-almost-full")).extracting(Alert::getState).containsExactly(AlertState.FIRING);
