@@ -182,8 +182,8 @@ public final class PipelineTopology {
         KStream<Windowed<byte[]>, RollupAccumulator> closed1m = builder
                 .stream(topics.metricsValid().name(), Consumed.with(bytes, bytes).withName("metrics-valid-source"))
                 .processValues(() -> new DecodeAccepted(serdes.nodeMetrics(), metrics), Named.as("decode-valid"))
-                .processValues(StreamTimeTicks::new, Named.as("ticks"), StreamTimeTicks.STORE)
-                .processValues(() -> new EventTime<NodeMetrics>(
+                .processValues(() -> new StreamTimeTicks(windows), Named.as("ticks"), StreamTimeTicks.STORE)
+                .processValues(() -> new EventTime<NodeMetrics>(windows,
                         c -> c.is(Verdict.TICK) ? RollupAccumulator.TICK : c.event()), Named.as("rollup-1m-event-time"))
                 .groupByKey(Grouped.with("rollup-1m", bytes, serdes.nodeMetrics()))
                 .windowedBy(TimeWindows.ofSizeAndGrace(RollupWindows.ONE_MINUTE, windows.grace1m()))
@@ -202,7 +202,7 @@ public final class PipelineTopology {
         KStream<byte[], RollupAccumulator> lateInto1h = builder
                 .stream(topics.late().name(), Consumed.with(bytes, bytes).withName("late-source"))
                 .processValues(() -> new LateIntoOpenHour(serdes.nodeMetrics(), metrics), Named.as("late-open-1h"))
-                .processValues(() -> new EventTime<RollupAccumulator>(c -> RollupAccumulator.of(c.event())),
+                .processValues(() -> new EventTime<RollupAccumulator>(windows, c -> RollupAccumulator.of(c.event())),
                         Named.as("late-accumulator"));
         KStream<Windowed<byte[]>, RollupAccumulator> closed1h = closed1m
                 .process(ClosedWindow::new, Named.as("rollup-1m-to-1h"))

@@ -94,9 +94,10 @@ public final class DedupProcessor implements FixedKeyProcessor<byte[], Checked, 
             late(record, c, windows.lateFor1h(t, streamTime));
             return;
         }
-        if (t > streamTime) {
-            streamTime = t;
-            streamTimeStore.put(STREAM_TIME_KEY, t);
+        long counted = windows.capped(t, context.currentSystemTimeMs());
+        if (counted > streamTime) {
+            streamTime = counted;
+            streamTimeStore.put(STREAM_TIME_KEY, counted);
         }
         metrics.events.inc("on_time");
         context.forward(record);

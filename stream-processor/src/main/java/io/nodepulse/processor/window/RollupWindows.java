@@ -38,6 +38,24 @@ public record RollupWindows(Duration grace1m, Duration grace1h) {
     }
 
     /**
+     * How far ahead of the processor's wall clock an event may move stream time: a third of the 1-minute grace,
+     * at most 10 s. Without a bound, one node whose clock runs ahead would close the windows of every other node
+     * of its partition before their events arrived.
+     */
+    public long aheadOfClockMs() {
+        return Math.min(10_000, grace1m.toMillis() / 3);
+    }
+
+    /**
+     * The time an event counts at for stream time and for the window it goes into: its own, but never more than
+     * {@link #aheadOfClockMs()} past the wall clock {@code now}. Replays and backlogs are far behind the wall
+     * clock and keep their own times.
+     */
+    public long capped(long eventTime, long now) {
+        return Math.min(eventTime, now + aheadOfClockMs());
+    }
+
+    /**
      * Retention of a window store: the window, its grace and two tick steps, so a closed window is still
      * there when the next record (at most one tick step later) emits it.
      */

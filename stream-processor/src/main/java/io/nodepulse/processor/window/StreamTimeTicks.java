@@ -15,8 +15,8 @@ import org.apache.kafka.streams.state.Stores;
  * so each window is emitted by a record less than a minute after it closes, while its store segment is still
  * retained (the window store drops expired segments on a write, before it emits).
  * <p>
- * {@value #STORE}: this partition's stream time, the greatest event time seen, kept so a restart after an
- * outage still ticks through the gap.
+ * {@value #STORE}: this partition's stream time, the greatest event time seen (as {@link RollupWindows#capped}
+ * counts it), kept so a restart after an outage still ticks through the gap.
  */
 public final class StreamTimeTicks implements FixedKeyProcessor<byte[], Checked, Checked> {
     public static final String STORE = "rollup-stream-time-store";
@@ -24,9 +24,14 @@ public final class StreamTimeTicks implements FixedKeyProcessor<byte[], Checked,
     public static final long TICK_STEP_MS = 60_000;
     private static final String KEY = "stream-time";
 
+    private final RollupWindows windows;
     private FixedKeyProcessorContext<byte[], Checked> context;
     private KeyValueStore<String, Long> store;
     private long streamTime = Long.MIN_VALUE;
+
+    public StreamTimeTicks(RollupWindows windows) {
+        this.windows = windows;
+    }
 
     public static StoreBuilder<KeyValueStore<String, Long>> store() {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.Long());
@@ -42,7 +47,7 @@ public final class StreamTimeTicks implements FixedKeyProcessor<byte[], Checked,
 
     @Override
     public void process(FixedKeyRecord<byte[], Checked> record) {
-        long t = record.value().event().getEventTime().toEpochMilli();
+        long t = windows.capped(record.value().event().getEventTime().toEpochMilli(), context.currentSystemTimeMs());
         if (t > streamTime) {
             if (streamTime != Long.MIN_VALUE) {
                 for (long tau = streamTime + TICK_STEP_MS; tau < t; tau += TICK_STEP_MS) {

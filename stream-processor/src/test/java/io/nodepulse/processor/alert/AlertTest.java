@@ -147,6 +147,25 @@ class AlertTest {
     }
 
     @Test
+    void aNodeWithAFastClockDoesNotKeepTheOthersFromTheirRollupsAndAlerts() {
+        // n3's clock runs two minutes ahead (accepted: within the future skew); n1 is busy and on time
+        for (Instant t = min(0); t.isBefore(min(10)); t = t.plusSeconds(10)) {
+            h.wallClockTo(t);
+            NodeMetrics e = Harness.event("n1", ++seq + 1, t);
+            busy(e, 0.99);
+            h.send(e);
+            h.send(Harness.event("n3", seq + 1, t.plus(Duration.ofMinutes(2))));
+        }
+        assertThat(h.late.readValuesToList()).as("nothing of n1 takes the late path").isEmpty();
+        var minutes = h.rollup1m.readValuesToList();
+        assertThat(minutes.stream().filter(r -> r.getNode().equals("n1") && r.getFamily().equals("cpu")).count())
+                .as("n1's closed minutes are rolled up").isGreaterThanOrEqualTo(8);
+        assertThat(minutes.stream().anyMatch(r -> r.getNode().equals("n3"))).as("and n3's").isTrue();
+        assertThat(alerts("cpu-busy")).extracting(Alert::getNode, Alert::getState)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("n1", AlertState.FIRING));
+    }
+
+    @Test
     void anAlertOfANodeAloneOnItsPartitionIsResolvedWhenNothingArrivesAnyMore() {
         report(min(0), min(8), e -> busy(e, 0.95));
         assertThat(alerts("cpu-busy")).extracting(Alert::getState).containsExactly(AlertState.FIRING);

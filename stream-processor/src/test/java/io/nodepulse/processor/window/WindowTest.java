@@ -185,7 +185,10 @@ class WindowTest {
         for (int i = 0; i < 30; i++) {
             events.add(at("n1", s(i * 10)));
         }
-        events.forEach(h::send);
+        events.forEach(e -> {
+            h.wallClockTo(e.getEventTime());
+            h.send(e);
+        });
         Instant afterHour = START.plus(Duration.ofHours(1)).plus(h.settings.windows().grace1h());
         advanceTo(afterHour.plus(s(1)));
         advanceTo(afterHour.plus(s(100)));
