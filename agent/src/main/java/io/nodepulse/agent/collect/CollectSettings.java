@@ -33,15 +33,22 @@ public final class CollectSettings {
     public static final String DEFAULT_SYS = "/host/sys";
     public static final String DEFAULT_ROOT = "/host/root";
 
-    /** Loopback and the per-pod and overlay interfaces of the usual CNIs and Docker. */
-    public static final String DEFAULT_INTERFACE_EXCLUDE = "^(lo|veth.*|cali.*|flannel.*|cni.*|docker.*)$";
     /**
-     * Partitions (their I/O is already in the whole disk's counters), device-mapper devices (their I/O is
-     * also counted on the disks below them), and loop, RAM, zram, floppy, optical and network block devices.
+     * Loopback, and the per-pod, overlay, tunnel and bridge interfaces of the usual CNIs (Calico, Flannel,
+     * Cilium, Weave, kube-proxy IPVS, NodeLocal DNSCache), Docker, libvirt, traffic shaping and VLANs
+     * ({@code eth0.100}): their traffic also crosses a physical interface, so node totals would count it twice.
+     */
+    public static final String DEFAULT_INTERFACE_EXCLUDE = "^(lo|veth.*|cali.*|flannel.*|cni.*|docker.*|br-.*"
+            + "|lxc.*|cilium_.*|vxlan.*|tunl\\d+|genev_sys_.*|kube-ipvs\\d+|nodelocaldns|weave|vethwe.*|datapath"
+            + "|virbr.*|ifb\\d+|.+\\.\\d+)$";
+    /**
+     * Partitions (their I/O is already in the whole disk's counters), device-mapper devices, software RAID
+     * arrays and ZFS volumes (their I/O is also counted on the disks below them), and loop, RAM, zram, floppy,
+     * optical and network (nbd, Ceph rbd) block devices, with their partitions.
      */
     public static final String DEFAULT_DISK_EXCLUDE =
-            "^((ram|zram|loop|fd|sr|nbd)\\d+|dm-\\d+|(h|s|v|xv)d[a-z]+\\d+|nvme\\d+n\\d+p\\d+"
-                    + "|mmcblk\\d+(p\\d+|boot\\d+|rpmb)|md\\d+p\\d+)$";
+            "^((ram|zram|fd|sr)\\d+|(loop|nbd|rbd|zd|md)\\d+(p\\d+)?|dm-\\d+|(h|s|v|xv)d[a-z]+\\d+"
+                    + "|nvme\\d+n\\d+p\\d+|mmcblk\\d+(p\\d+|boot\\d+|rpmb))$";
     /**
      * Pseudo and in-memory filesystems, container layers (overlay), read-only images (squashfs, erofs,
      * iso9660), FUSE, and network filesystems, whose statvfs can hang while their server is away.

@@ -85,13 +85,17 @@ class CollectSettingsTest {
     void defaultExclusionsMatchWhatTheyShould() {
         CollectSettings s = CollectSettings.forHostRoot(Path.of("/p"), Path.of("/s"), Path.of("/r"));
         for (String dev : new String[] {"sda1", "nvme0n1p1", "vda2", "xvdf1", "mmcblk0p1", "mmcblk0boot0", "loop0",
-                "ram0", "zram0", "dm-0", "sr0", "nbd3", "md0p1"}) {
+                "ram0", "zram0", "dm-0", "sr0", "nbd3", "md0p1", "md0", "md127", "rbd0", "rbd0p1", "zd0", "zd16p1",
+                "loop0p1", "nbd0p1"}) {
             assertThat(s.diskExclude().matcher(dev).find()).as(dev).isTrue();
         }
-        for (String dev : new String[] {"sda", "sdaa", "nvme0n1", "vda", "xvdf", "mmcblk0", "md0", "rbd0"}) {
+        for (String dev : new String[] {"sda", "sdaa", "nvme0n1", "vda", "xvdf", "mmcblk0"}) {
             assertThat(s.diskExclude().matcher(dev).find()).as(dev).isFalse();
         }
-        for (String name : new String[] {"lo", "veth3f9a2b1c", "cali8d2e9f1a3b4", "flannel.1", "cni0", "docker0"}) {
+        for (String name : new String[] {"lo", "veth3f9a2b1c", "cali8d2e9f1a3b4", "flannel.1", "cni0", "docker0",
+                "lxc8a1b2c", "lxc_health", "cilium_host", "cilium_vxlan", "vxlan.calico", "tunl0", "kube-ipvs0",
+                "nodelocaldns", "genev_sys_6081", "weave", "vethwe-datapath", "datapath", "virbr0", "ifb0", "br-5e2f",
+                "eth0.100"}) {
             assertThat(s.interfaceExclude().matcher(name).find()).as(name).isTrue();
         }
         for (String name : new String[] {"eth0", "ens5", "bond0", "enp0s31f6", "wlan0"}) {

@@ -32,6 +32,23 @@ class FilterOverrideTest {
     }
 
     @Test
+    void bondMembersAndVirtualInterfacesAreLeftOutByDefault() {
+        Path tree = Fixtures.copy("host", tmp.resolve("host"));
+        Path netDev = tree.resolve("proc/1/net/dev");
+        String counters = ": 1000 10 0 0 0 0 0 0 2000 20 0 0 0 0 0 0\n";
+        StringBuilder more = new StringBuilder(Fixtures.read(netDev));
+        for (String name : new String[] {"bond0", "lxc8a1b2c", "cilium_host", "vxlan.calico", "tunl0", "kube-ipvs0",
+                "nodelocaldns", "ifb0", "br-5e2f"}) {
+            more.append(name).append(counters);
+        }
+        Fixtures.write(netDev, more.toString());
+        // ens5 is a member of bond0: its traffic is in bond0's counters too
+        Fixtures.write(tree.resolve("sys/class/net/ens5/bonding_slave/state"), "active\n");
+        NodeMetrics e = collect(Fixtures.settings(tree), tree);
+        assertThat(e.getInterfaces()).extracting(NetInterface::getName).containsExactly("eth0", "bond0");
+    }
+
+    @Test
     void perCoreIsOffByDefault() {
         Path tree = Fixtures.copy("host", tmp.resolve("host"));
         assertThat(collect(Fixtures.settings(tree), tree).getCpu().getCores()).isNull();
