@@ -21,6 +21,7 @@ public final class SchemaCatalog implements SchemaStore, AutoCloseable {
     private final ConcurrentMap<Long, Schema> known = new ConcurrentHashMap<>();
     private final Map<Long, Schema> bundled = new HashMap<>();
     private final ConcurrentMap<Long, Long> misses = new ConcurrentHashMap<>();
+    private final Object refreshLock = new Object();
     private final SchemaSource source;
     private final Clock clock;
 
@@ -62,24 +63,39 @@ public final class SchemaCatalog implements SchemaStore, AutoCloseable {
             known.put(fingerprint, schema);
             return schema;
         }
-        long now = clock.millis();
-        Long missedAt = misses.get(fingerprint);
-        if (source == null || missedAt != null && now - missedAt < NEGATIVE_TTL_MS) {
+        if (source == null || recentlyMissed(fingerprint)) {
             return null;
         }
-        try {
-            known.putAll(source.refresh());
-        } catch (RuntimeException e) {
-            miss(fingerprint, now); // an unreadable topic is not asked again for every record
-            throw e;
+        // one refresh at a time; a thread that waited finds what the refresh before it found, or its miss
+        synchronized (refreshLock) {
+            schema = known.get(fingerprint);
+            if (schema != null) {
+                return schema;
+            }
+            if (recentlyMissed(fingerprint)) {
+                return null;
+            }
+            try {
+                known.putAll(source.refresh());
+            } catch (RuntimeException e) {
+                // timed from the end of the refresh, which can block for the whole Kafka timeout: an unreadable
+                // topic is not asked again for every record
+                miss(fingerprint, clock.millis());
+                throw e;
+            }
+            schema = known.get(fingerprint);
+            if (schema != null) {
+                misses.remove(fingerprint);
+                return schema;
+            }
+            miss(fingerprint, clock.millis());
+            return null;
         }
-        schema = known.get(fingerprint);
-        if (schema != null) {
-            misses.remove(fingerprint);
-            return schema;
-        }
-        miss(fingerprint, now);
-        return null;
+    }
+
+    private boolean recentlyMissed(long fingerprint) {
+        Long missedAt = misses.get(fingerprint);
+        return missedAt != null && clock.millis() - missedAt < NEGATIVE_TTL_MS;
     }
 
     private void miss(long fingerprint, long now) {

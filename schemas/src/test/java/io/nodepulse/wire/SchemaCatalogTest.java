@@ -75,6 +75,26 @@ class SchemaCatalogTest {
     }
 
     @Test
+    void aSlowUnreachableTopicIsNotAskedAgainForEveryRecord() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        AtomicInteger reads = new AtomicInteger();
+        SchemaSource slowAndDown = () -> {
+            reads.incrementAndGet();
+            clock.advance(Duration.ofSeconds(30)); // the whole Kafka timeout
+            throw new org.apache.kafka.common.KafkaException("schemas topic unreachable: timeout");
+        };
+        SchemaCatalog catalog = SchemaCatalog.forTest(SchemaHistory.bundled(), slowAndDown, clock);
+        for (int i = 0; i < 5; i++) {
+            try {
+                catalog.findByFingerprint(42L);
+            } catch (org.apache.kafka.common.KafkaException e) {
+                assertThat(e).hasMessageContaining("unreachable");
+            }
+        }
+        assertThat(reads).as("one blocking read, then the miss is remembered").hasValue(1);
+    }
+
+    @Test
     void anOlderReaderDecodesANewerWriterThroughTheSource() throws IOException {
         FakeSource source = new FakeSource();
         Schema next = SchemaHistoryTest.load("/evolution/NodeMetrics-next.avsc");
