@@ -1,5 +1,6 @@
 package io.nodepulse.wire;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -82,7 +83,8 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
             try {
                 checkReadable(fingerprint);
             } catch (WireFormatException e) {
-                throw e;
+                // the record's fingerprint is known even when the lookup that failed did not say it
+                throw e.fingerprint() != null ? e : new WireFormatException(e.kind(), fingerprint, e.getMessage(), e);
             } catch (RuntimeException e) {
                 // a failing lookup or compatibility check is this record's problem, not the caller's crash
                 throw new WireFormatException(WireFormatException.Kind.UNKNOWN_FINGERPRINT, fingerprint,
@@ -90,7 +92,16 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
             }
         }
         try {
-            return decoder.decode(data);
+            ByteArrayInputStream in = new ByteArrayInputStream(data);
+            T value = decoder.decode(in, null);
+            if (in.available() > 0) {
+                throw new WireFormatException(WireFormatException.Kind.MALFORMED, fingerprint, in.available()
+                        + " bytes follow the " + schema.getName() + " body written with schema "
+                        + Fingerprints.hex(fingerprint) + ": not one single-object encoded record", null);
+            }
+            return value;
+        } catch (WireFormatException e) {
+            throw e;
         } catch (MissingSchemaException e) {
             throw unknown(fingerprint, e);
         } catch (BadHeaderException e) {

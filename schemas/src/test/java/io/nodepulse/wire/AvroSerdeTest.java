@@ -87,6 +87,34 @@ class AvroSerdeTest {
     }
 
     @Test
+    void bytesAfterTheBodyAreMalformed() {
+        byte[] one = serde.serialize("t", sample);
+        byte[] two = Arrays.copyOf(one, one.length * 2);
+        System.arraycopy(one, 0, two, one.length, one.length);
+        WireFormatException e = catchThrowableOfType(WireFormatException.class, () -> serde.deserialize("t", two));
+        assertThat(e.kind()).isEqualTo(WireFormatException.Kind.MALFORMED);
+        assertThat(e.fingerprint()).isNotNull();
+        assertThat(e).hasMessageContaining(one.length + " bytes follow");
+    }
+
+    @Test
+    void anUnreadableSchemasTopicStillNamesTheRecordsFingerprint() throws IOException {
+        SchemaSource down = () -> {
+            throw new WireFormatException(WireFormatException.Kind.UNKNOWN_FINGERPRINT, null,
+                    "schemas topic x is unreachable: timeout", null);
+        };
+        AvroSerde<NodeMetrics> reader = new AvroSerde<>(NodeMetrics.class, NodeMetrics.getClassSchema(),
+                SchemaCatalog.forTest(SchemaHistory.bundled(), down, java.time.Clock.systemUTC()));
+        Schema next = SchemaHistoryTest.load("/evolution/NodeMetrics-next.avsc");
+        // the single-object header of a record written with the next schema; the body is never reached
+        byte[] bytes = java.nio.ByteBuffer.allocate(12).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .put((byte) 0xC3).put((byte) 0x01).putLong(Fingerprints.of(next)).putShort((short) 0).array();
+        WireFormatException e = catchThrowableOfType(WireFormatException.class, () -> reader.deserialize("t", bytes));
+        assertThat(e.kind()).isEqualTo(WireFormatException.Kind.UNKNOWN_FINGERPRINT);
+        assertThat(e.fingerprint()).isEqualTo(Fingerprints.of(next));
+    }
+
+    @Test
     void aKnownButIncompatibleWriterSchemaIsNamedAsSuch() throws IOException {
         // A writer that changed 'seq' from long to string: known to the catalog, but unreadable as NodeMetrics.
         Schema writer = new Schema.Parser().parse(NodeMetrics.getClassSchema().toString()
