@@ -117,6 +117,10 @@ public final class ConfigReader {
                     String content = Files.readString(Path.of(path), StandardCharsets.UTF_8);
                     value = stripLineEnds(content);
                     fromFiles.add(name);
+                    if (value.isEmpty()) {
+                        problems.add(name + FILE_SUFFIX + ": " + path + " is empty; put the value in it or unset "
+                                + name + FILE_SUFFIX);
+                    }
                 } catch (IOException | RuntimeException e) {
                     problems.add(name + FILE_SUFFIX + ": cannot read " + path + " (" + e.getClass().getSimpleName()
                             + ": " + e.getMessage() + "); mount the secret or unset " + name + FILE_SUFFIX);
@@ -181,8 +185,14 @@ public final class ConfigReader {
 
     /** A string that is masked when the configuration is printed. */
     public String secret(String name, String fallback) {
-        String v = string(name, fallback);
         masked.add(name);
+        // as given, spaces included: only a file's trailing line ends are not part of it
+        String v = lookup(name);
+        if (v == null || v.isEmpty()) {
+            record(name, fallback);
+            return fallback;
+        }
+        record(name, v);
         return v;
     }
 

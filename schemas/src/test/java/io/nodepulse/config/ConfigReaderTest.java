@@ -58,6 +58,20 @@ class ConfigReaderTest {
     }
 
     @Test
+    void aSecretKeepsItsSpacesAndAnEmptySecretFileIsAProblem() throws IOException {
+        Path spaced = dir.resolve("spaced");
+        Files.writeString(spaced, " s3cret \n");
+        Path empty = dir.resolve("empty");
+        Files.writeString(empty, "\n");
+        ConfigReader r = ConfigReader.fromEnv(Map.of("DB_PASSWORD_FILE", spaced.toString(),
+                "KAFKA_SASL_JAAS_CONFIG_FILE", empty.toString()));
+        assertThat(r.secret("DB_PASSWORD", null)).isEqualTo(" s3cret ");
+        r.kafka(Set.of("sasl.jaas.config")::contains, "producer");
+        assertThat(r.problems()).singleElement().asString()
+                .startsWith("KAFKA_SASL_JAAS_CONFIG_FILE: " + empty + " is empty");
+    }
+
+    @Test
     void anUnreadableSecretFileIsAProblemNamingTheVariable() {
         ConfigReader r = ConfigReader.fromEnv(Map.of("DB_PASSWORD_FILE", dir.resolve("nope").toString()));
         assertThat(r.secret("DB_PASSWORD", null)).isNull();
