@@ -28,7 +28,8 @@ COPY --from=jlink /opt/java /opt/java
 COPY --from=build /src/stream-processor/target/lib/ /opt/nodepulse/lib/
 COPY --from=build /src/stream-processor/target/nodepulse-stream-processor.jar /opt/nodepulse/app.jar
 COPY stream-processor/jvm.options /opt/nodepulse/jvm.options
-ENV PATH=/opt/java/bin:$PATH
+# UTF-8 file names (a rules file or state directory path that is not ASCII)
+ENV PATH=/opt/java/bin:$PATH LANG=C.UTF-8
 USER 65532:65532
 WORKDIR /opt/nodepulse
 # As ./nodepulse processor: java @jvm.options -cp app.jar:lib/* io.nodepulse.processor.Main

@@ -338,6 +338,16 @@ class ManifestPolicyIT {
                 .containsAllEntriesOf(pdb.getSpec().getSelector().getMatchLabels());
         assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
         assertThat(Pods.mountAt(c, "/tmp")).as("writable tmp for RocksDB's native library").isPresent();
+        if (env.containsKey("KAFKA_REPLICATION_FACTOR") && Integer.parseInt(env.get("KAFKA_REPLICATION_FACTOR")) > 1) {
+            assertThat(env).as("Streams' topics acknowledged by more than their leader")
+                    .containsEntry("KAFKA_TOPIC_MIN_INSYNC_REPLICAS", "2");
+        }
+        if (replicas > 2) {
+            assertThat(sts.getSpec().getTemplate().getSpec().getTopologySpreadConstraints())
+                    .as("an active and its standby never share a node")
+                    .anyMatch(t -> t.getTopologyKey().equals("kubernetes.io/hostname")
+                            && t.getWhenUnsatisfiable().equals("DoNotSchedule"));
+        }
     }
 
     @ParameterizedTest
