@@ -2,6 +2,7 @@ package io.nodepulse.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
@@ -347,6 +348,35 @@ class ManifestPolicyIT {
                     .as("an active and its standby never share a node")
                     .anyMatch(t -> t.getTopologyKey().equals("kubernetes.io/hostname")
                             && t.getWhenUnsatisfiable().equals("DoNotSchedule"));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void podMonitorsScrapeTheOpsPortOfTheirWorkload(String overlay) {
+        Manifests m = Manifests.of(overlay);
+        List<PodTemplateSpec> templates = List.of(m.agent().getSpec().getTemplate(),
+                m.processor().getSpec().getTemplate());
+        List<JsonNode> monitors = m.custom.stream().filter(d -> (d.path("apiVersion").asText() + "/"
+                + d.path("kind").asText()).equals(Manifests.POD_MONITOR)).toList();
+        if (overlay.equals("production")) {
+            assertThat(monitors).as("production is scraped by the Prometheus Operator").hasSize(2);
+        }
+        for (JsonNode pm : monitors) {
+            String name = pm.path("metadata").path("name").asText();
+            Map<String, String> selector = new java.util.HashMap<>();
+            pm.path("spec").path("selector").path("matchLabels").fields()
+                    .forEachRemaining(f -> selector.put(f.getKey(), f.getValue().asText()));
+            List<PodTemplateSpec> selected = templates.stream()
+                    .filter(t -> t.getMetadata().getLabels().entrySet().containsAll(selector.entrySet())).toList();
+            assertThat(selected).as(name + " selects one workload's pods").hasSize(1);
+            assertThat(pm.path("metadata").path("namespace").asText()).isEqualTo("monitor");
+            for (JsonNode e : pm.path("spec").path("podMetricsEndpoints")) {
+                assertThat(e.path("path").asText()).isEqualTo("/metrics");
+                assertThat(selected.get(0).getSpec().getContainers().stream()
+                        .flatMap(c -> c.getPorts().stream()).map(p -> p.getName()))
+                        .as(name + " scrapes a named container port").contains(e.path("port").asText());
+            }
         }
     }
 

@@ -139,6 +139,11 @@ final class Manifests {
                     custom.add(doc);
                     continue;
                 }
+                if (key.equals(POD_MONITOR)) {
+                    checkPodMonitor(doc, where);
+                    custom.add(doc);
+                    continue;
+                }
                 Class<? extends HasMetadata> type = KINDS.get(key);
                 if (type == null) {
                     throw new AssertionError(where + ": kind not expected in nodepulse's manifests");
@@ -155,6 +160,33 @@ final class Manifests {
             throw new AssertionError(overlay + ": the rendered YAML does not parse: " + e.getMessage(), e);
         }
         return new Manifests(overlay, objects, custom);
+    }
+
+    /** The Prometheus Operator's PodMonitor, kept as a tree beside the Strimzi resources. */
+    static final String POD_MONITOR = "monitoring.coreos.com/v1/PodMonitor";
+    private static final Set<String> POD_MONITOR_SPEC = Set.of("selector", "podMetricsEndpoints", "namespaceSelector",
+            "jobLabel", "podTargetLabels", "sampleLimit");
+    private static final Set<String> POD_METRICS_ENDPOINT = Set.of("port", "path", "interval", "scrapeTimeout",
+            "scheme", "relabelings", "metricRelabelings", "honorLabels");
+
+    /** The fields this project uses, spelt as the PodMonitor CRD defines them. */
+    private static void checkPodMonitor(JsonNode doc, String where) {
+        List<String> unknown = new ArrayList<>();
+        doc.path("spec").fieldNames().forEachRemaining(f -> {
+            if (!POD_MONITOR_SPEC.contains(f)) {
+                unknown.add("spec." + f);
+            }
+        });
+        for (JsonNode e : doc.path("spec").path("podMetricsEndpoints")) {
+            e.fieldNames().forEachRemaining(f -> {
+                if (!POD_METRICS_ENDPOINT.contains(f)) {
+                    unknown.add("spec.podMetricsEndpoints[]." + f);
+                }
+            });
+        }
+        if (!unknown.isEmpty()) {
+            throw new AssertionError(where + ": fields a PodMonitor does not have: " + unknown);
+        }
     }
 
     /** Collects the paths of every non-empty additionalProperties map under a fabric8 model object. */
