@@ -37,6 +37,32 @@ final class BatchWriter {
     private static final int COPY_CHUNK = 1 << 20;
     static final String EPOCH_MS = "timestamptz 'epoch' + %s * interval '1 millisecond'";
 
+    private static final String LATEST_COLUMNS = "cpu_count, cpu_busy_ratio, memory_total_bytes, memory_used_bytes, "
+            + "memory_available_bytes, load1, disk_read_bytes_per_sec, disk_written_bytes_per_sec, "
+            + "net_rx_bytes_per_sec, net_tx_bytes_per_sec, fs_max_used_ratio, pods";
+    /**
+     * One statement updates the nodes already in latest (no speculative insert, no tuple lock) and inserts new
+     * ones; a row only moves to a newer time.
+     */
+    private static final String LATEST_SQL = "WITH u AS (SELECT u.c, u.n, " + EPOCH_MS.formatted("u.t") + " AS time, "
+            + LATEST_COLUMNS + " FROM unnest(?::text[], ?::text[], ?::bigint[], ?::int[], ?::float8[], ?::bigint[], "
+            + "?::bigint[], ?::bigint[], ?::float8[], ?::float8[], ?::float8[], ?::float8[], ?::float8[], ?::float8[], "
+            + "?::int[]) AS u(c, n, t, " + LATEST_COLUMNS + ")), "
+            + "moved AS (UPDATE " + Tables.LATEST + " l SET " + assignments("u") + " FROM u "
+            + "WHERE l.cluster = u.c AND l.node = u.n AND l.time < u.time) "
+            + "INSERT INTO " + Tables.LATEST + " AS l (cluster, node, time, " + LATEST_COLUMNS + ") SELECT u.c, u.n, "
+            + "u.time, " + LATEST_COLUMNS + " FROM u " + NEW_ONLY.formatted(Tables.LATEST) + IN_KEY_ORDER
+            + "ON CONFLICT (cluster, node) DO UPDATE SET " + assignments("EXCLUDED") + " WHERE l.time < EXCLUDED.time";
+
+    /** {@code time = <from>.time, cpu_count = <from>.cpu_count, …} for every column of latest. */
+    private static String assignments(String from) {
+        StringBuilder set = new StringBuilder("time = " + from + ".time");
+        for (String col : LATEST_COLUMNS.split(", ")) {
+            set.append(", ").append(col).append(" = ").append(from).append('.').append(col);
+        }
+        return set.toString();
+    }
+
     private final String groupId;
     private final Duration repairSettle;
     private final Set<String> staging = new HashSet<>();
@@ -235,27 +261,7 @@ final class BatchWriter {
             fs[i] = r.fsMaxUsed();
             pods[i++] = r.pods();
         }
-        String cols = "cpu_count, cpu_busy_ratio, memory_total_bytes, memory_used_bytes, memory_available_bytes, "
-                + "load1, disk_read_bytes_per_sec, disk_written_bytes_per_sec, net_rx_bytes_per_sec, "
-                + "net_tx_bytes_per_sec, fs_max_used_ratio, pods";
-        StringBuilder set = new StringBuilder("time = EXCLUDED.time");
-        for (String col : cols.split(", ")) {
-            set.append(", ").append(col).append(" = EXCLUDED.").append(col);
-        }
-        // one statement updates the nodes already there (no speculative insert, no tuple lock) and inserts new ones
-        String source = "u AS (SELECT u.c, u.n, " + EPOCH_MS.formatted("u.t") + " AS time, " + cols + " FROM unnest("
-                + "?::text[], ?::text[], ?::bigint[], ?::int[], ?::float8[], ?::bigint[], ?::bigint[], ?::bigint[], "
-                + "?::float8[], ?::float8[], ?::float8[], ?::float8[], ?::float8[], ?::float8[], ?::int[]) AS u(c, n, t, "
-                + cols + "))";
-        StringBuilder fromU = new StringBuilder("time = u.time");
-        for (String col : cols.split(", ")) {
-            fromU.append(", ").append(col).append(" = u.").append(col);
-        }
-        try (PreparedStatement ps = c.prepareStatement("WITH " + source + ", moved AS (UPDATE " + Tables.LATEST
-                + " l SET " + fromU + " FROM u WHERE l.cluster = u.c AND l.node = u.n AND l.time < u.time) "
-                + "INSERT INTO " + Tables.LATEST + " AS l (cluster, node, time, " + cols + ") SELECT u.c, u.n, u.time, "
-                + cols + " FROM u " + NEW_ONLY.formatted(Tables.LATEST) + IN_KEY_ORDER
-                + "ON CONFLICT (cluster, node) DO UPDATE SET " + set + " WHERE l.time < EXCLUDED.time")) {
+        try (PreparedStatement ps = c.prepareStatement(LATEST_SQL)) {
             int p = 1;
             ps.setArray(p++, c.createArrayOf("text", cluster));
             ps.setArray(p++, c.createArrayOf("text", node));
