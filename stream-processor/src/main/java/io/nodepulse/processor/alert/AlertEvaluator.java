@@ -154,8 +154,7 @@ public final class AlertEvaluator implements Processor<Windowed<byte[]>, RollupA
                 .setSince(Instant.ofEpochMilli(ep.pendingSince())).setAt(Instant.ofEpochMilli(at))
                 .setSummary("resolved: rule " + key.rule() + " is no longer configured").setLabels(new HashMap<>())
                 .build();
-        metrics.alerts.inc(key.rule(), AlertState.RESOLVED.name());
-        context.forward(new Record<>(Topics.nodeKey(key.cluster(), key.node()), alert, at));
+        send(alert);
     }
 
     @Override
@@ -236,7 +235,13 @@ public final class AlertEvaluator implements Processor<Windowed<byte[]>, RollupA
                 .setSince(Instant.ofEpochMilli(since)).setAt(Instant.ofEpochMilli(at))
                 .setSummary((state == AlertState.RESOLVED ? "resolved: " : "") + note + rule.render(node, dev, value))
                 .setLabels(new HashMap<>(rule.labels())).build();
-        metrics.alerts.inc(rule.name(), state.name());
-        context.forward(new Record<>(Topics.nodeKey(cluster, node), alert, at));
+        send(alert);
+    }
+
+    /** Counts an alert and forwards it, keyed by its node and stamped with its time. */
+    private void send(Alert alert) {
+        metrics.alerts.inc(alert.getRule(), alert.getState().name());
+        context.forward(new Record<>(Topics.nodeKey(alert.getCluster(), alert.getNode()), alert,
+                alert.getAt().toEpochMilli()));
     }
 }
